@@ -149,3 +149,11 @@ export function errorCodeOf(err: unknown): number {
   if (typeof name === 'string' && name in ErrorCode) return ErrorCode[name as ErrorName];
   return ErrorCode.UNKNOWN_SERVER_ERROR;
 }
+
+/** Thrown by the codec for malformed or truncated bytes; the connection that sent them closes. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}

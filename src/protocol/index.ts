@@ -1,0 +1,92 @@
+// The protocol codec's public door: frames in, typed bodies out, and back. Pure: no I/O.
+import { messageCodec } from './codec.js';
+import { ProtocolError } from './errors.js';
+import { checkVersion, readResponseHeader, writeRequestHeader, writeResponseHeader } from './headers.js';
+import { apiSchemas, type ApiKey, type RequestBodies, type ResponseBodies } from './messages/index.js';
+import { Reader } from './reader.js';
+import { parseRange } from './schema.js';
+import { Writer } from './writer.js';
+
+export { ProtocolError } from './errors.js';
+export { decodeRequestHeader, requestHeaderVersion, responseHeaderVersion, type RequestHeader } from './headers.js';
+export type { TaggedField } from './schema.js';
+export * from './messages/index.js';
+
+/** What ApiVersions and version checks need to know about one API from the specs. */
+export interface ApiSpec {
+  name: string;
+  minVersion: number;
+  maxVersion: number;
+  /** First flexible version, or null when no version is flexible. */
+  flexibleMinVersion: number | null;
+}
+
+/** Version facts of every generated API, by api key. */
+export const apiSpecs: Readonly<Record<number, ApiSpec>> = Object.fromEntries(
+  [...apiSchemas].map(([key, s]) => {
+    const valid = parseRange(s.request.validVersions)!;
+    const flexible = parseRange(s.request.flexibleVersions);
+    return [key, { name: s.name, minVersion: valid[0], maxVersion: valid[1], flexibleMinVersion: flexible ? flexible[0] : null }];
+  }),
+);
+
+function schemaOf(apiKey: number, version: number) {
+  checkVersion(apiKey, version);
+  return apiSchemas.get(apiKey)!;
+}
+
+/** Decodes a request body; frame is the bytes after the size prefix, bodyOffset from the header. */
+export function decodeRequest<K extends ApiKey>(apiKey: K, version: number, frame: Buffer, bodyOffset: number): RequestBodies[K];
+export function decodeRequest(apiKey: number, version: number, frame: Buffer, bodyOffset: number): unknown;
+export function decodeRequest(apiKey: number, version: number, frame: Buffer, bodyOffset: number): unknown {
+  const schema = schemaOf(apiKey, version);
+  if (bodyOffset < 0 || bodyOffset > frame.length) throw new ProtocolError(`body offset ${bodyOffset} outside the frame`);
+  return messageCodec(schema.request, version).read(new Reader(frame, bodyOffset));
+}
+
+/** Encodes a whole response frame (size prefix, header, body) as chunks; records are not copied. */
+export function encodeResponse<K extends ApiKey>(apiKey: K, version: number, correlationId: number, body: ResponseBodies[K]): Buffer[];
+export function encodeResponse(apiKey: number, version: number, correlationId: number, body: object): Buffer[];
+export function encodeResponse(apiKey: number, version: number, correlationId: number, body: object): Buffer[] {
+  const schema = schemaOf(apiKey, version);
+  const w = new Writer();
+  w.int32(0); // size, patched below
+  writeResponseHeader(w, apiKey, version, correlationId);
+  messageCodec(schema.response, version).write(w, body as Record<string, unknown>);
+  return withSize(w);
+}
+
+/** Encodes a whole request frame (size prefix, header v1/v2, body) as chunks; for tests and tools. */
+export function encodeRequest<K extends ApiKey>(
+  apiKey: K,
+  version: number,
+  correlationId: number,
+  clientId: string | null,
+  body: RequestBodies[K],
+): Buffer[];
+export function encodeRequest(apiKey: number, version: number, correlationId: number, clientId: string | null, body: object): Buffer[];
+export function encodeRequest(apiKey: number, version: number, correlationId: number, clientId: string | null, body: object): Buffer[] {
+  const schema = schemaOf(apiKey, version);
+  const w = new Writer();
+  w.int32(0); // size, patched below
+  writeRequestHeader(w, apiKey, version, correlationId, clientId);
+  messageCodec(schema.request, version).write(w, body as Record<string, unknown>);
+  return withSize(w);
+}
+
+/** Decodes a response frame (the bytes after the size prefix); for tests and tools. */
+export function decodeResponse<K extends ApiKey>(apiKey: K, version: number, frame: Buffer): { correlationId: number; body: ResponseBodies[K] };
+export function decodeResponse(apiKey: number, version: number, frame: Buffer): { correlationId: number; body: unknown };
+export function decodeResponse(apiKey: number, version: number, frame: Buffer): { correlationId: number; body: unknown } {
+  const schema = schemaOf(apiKey, version);
+  const r = new Reader(frame);
+  const correlationId = readResponseHeader(r, apiKey, version);
+  return { correlationId, body: messageCodec(schema.response, version).read(r) };
+}
+
+function withSize(w: Writer): Buffer[] {
+  const total = w.length;
+  const chunks = w.finish();
+  chunks[0].writeInt32BE(total - 4, 0);
+  return chunks;
+}

@@ -1,0 +1,21 @@
+// Varint and zigzag arithmetic shared by the message codec and the record batch codec.
+
+/** Zigzag-maps a signed 32-bit integer so small magnitudes get short varints. */
+export function zigzagEncode32(n: number): number {
+  return ((n << 1) ^ (n >> 31)) >>> 0;
+}
+
+/** Inverse of zigzagEncode32. */
+export function zigzagDecode32(n: number): number {
+  return (n >>> 1) ^ -(n & 1);
+}
+
+/** Zigzag-maps a signed 64-bit integer (Kafka's varlong). */
+export function zigzagEncode64(n: bigint): bigint {
+  return BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+}
+
+/** Inverse of zigzagEncode64. */
+export function zigzagDecode64(n: bigint): bigint {
+  return BigInt.asIntN(64, (n >> 1n) ^ -(n & 1n));
+}
