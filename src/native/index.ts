@@ -1,10 +1,13 @@
 // The only door to the Rust addon (native/): every byte-heavy operation goes through here.
-// CONTRACT (written before the implementation; the native helper fills in the bodies and keeps
-// these signatures — other modules code against them).
+// The addon is built by `npm run build:native` into native/sluice.<platform>.node.
 //
 // Conventions: 64-bit Kafka offsets and timestamps cross the boundary as JS numbers (exact up
 // to 2^53, far beyond any real offset or millisecond timestamp). Failures on bad input throw a
 // NativeError whose `errorName` is a Kafka error name the broker can answer with.
+
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /** Kafka error names the addon can raise for bad input or failed I/O. */
 export type NativeErrorName =
@@ -52,7 +55,7 @@ export interface BatchInfo {
 export interface SegmentConfig {
   indexIntervalBytes: number; // log.index.interval.bytes (4096)
   maxIndexSize: number; // segment.index.bytes (10 MiB): index files preallocated to this
-  preallocate: boolean; // file.preallocate for the .log (false by default)
+  preallocate: boolean; // file.preallocate for the .log (false by default); not acted on yet: it needs segment.bytes
 }
 
 /** Where a read found its bytes inside a segment's .log file. */
@@ -94,16 +97,25 @@ export interface LogSegmentHandle {
   append(records: Buffer): number;
   /** Locates whole batches containing startOffset onward, up to maxSize bytes and maxPosition. */
   read(startOffset: number, maxSize: number, maxPosition: number, minOneMessage: boolean): SegmentSlice | null;
-  /** Copies bytes out of the .log file (the copying fetch path; sendfile comes later). */
+  /** Copies bytes out of the .log file (the copying fetch path; sendfile comes later); clamped to size(). */
   readBytes(position: number, size: number): Buffer;
+  /** Copies .log bytes from position into target (e.g. a slot in a response buffer); returns bytes copied. */
+  readInto(position: number, target: Buffer): number;
   /** First record (walking records, decompressing if needed) with timestamp >= target and offset >= startingOffset. */
   findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampOffset | null;
   /** Re-validates every batch (CRC-32C), truncates a torn tail, rebuilds both indexes. */
   recover(maxBatchSize: number): RecoveryResult;
-  /** Drops every batch whose baseOffset >= offset (and index entries); returns bytes removed. */
+  /**
+   * Cuts the log at the first batch whose lastOffset >= offset, as Kafka does (a batch holding
+   * the offset goes whole), and drops index entries >= offset; returns bytes removed.
+   */
   truncateTo(offset: number): number;
   /** fsyncs the .log and both indexes. */
   flush(): void;
+  /** True when an index file was missing at open while the .log has data: call recover(). */
+  needsRecovery(): boolean;
+  /** True when an index reached maxIndexSize (no more entries fit): Kafka rolls the segment. */
+  isIndexFull(): boolean;
   /** Trims preallocated index files to their used size (called when the segment stops being active). */
   onBecomeInactive(): void;
   /** Closes all three files. The handle is unusable afterwards. */
@@ -121,6 +133,11 @@ export interface NativeAddon {
    */
   validateRecordBatches(records: Buffer, maxBatchSize: number): BatchInfo[];
   /**
+   * Headers of whole v2 batches in bytes read back from the log (producer-state replay): frames
+   * only, no CRC or record checks; CORRUPT_MESSAGE if the bytes are not whole batches.
+   */
+  readBatchHeaders(records: Buffer): BatchInfo[];
+  /**
    * Patches baseOffset and partitionLeaderEpoch in place (CRC unaffected); with
    * logAppendTime >= 0 also sets maxTimestamp + timestamp-type bit and recomputes the CRC.
    * Returns the last offset assigned.
@@ -129,4 +146,99 @@ export interface NativeAddon {
   openSegment(dir: string, baseOffset: number, config: SegmentConfig): LogSegmentHandle;
 }
 
-export declare const native: NativeAddon;
+const errorNames: ReadonlySet<string> = new Set<NativeErrorName>([
+  'CORRUPT_MESSAGE',
+  'INVALID_RECORD',
+  'MESSAGE_TOO_LARGE',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+  'KAFKA_STORAGE_ERROR',
+]);
+
+/** The addon reports failures as "KAFKA_NAME: detail"; anything else (a bug) passes through. */
+function translate(err: unknown): never {
+  if (err instanceof Error) {
+    const colon = err.message.indexOf(': ');
+    const name = colon > 0 ? err.message.slice(0, colon) : '';
+    if (errorNames.has(name)) throw new NativeError(name as NativeErrorName, err.message.slice(colon + 2));
+  }
+  throw err;
+}
+
+function guard<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      return translate(err);
+    }
+  };
+}
+
+const segmentMethods = [
+  'size',
+  'readNextOffset',
+  'maxTimestampSoFar',
+  'firstBatchTimestamp',
+  'append',
+  'read',
+  'readInto',
+  'findOffsetByTimestamp',
+  'recover',
+  'truncateTo',
+  'flush',
+  'needsRecovery',
+  'isIndexFull',
+  'onBecomeInactive',
+  'close',
+] as const satisfies readonly Exclude<keyof LogSegmentHandle, 'baseOffset' | 'readBytes'>[];
+
+/** Wraps the raw napi class instance so its failures surface as NativeError. */
+function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
+  const handle: Record<string, unknown> = { baseOffset: raw.baseOffset };
+  for (const name of segmentMethods) {
+    const method = raw[name] as (...args: unknown[]) => unknown;
+    handle[name] = guard(method.bind(raw));
+  }
+  // Allocated by V8 and filled natively: cheaper than handing V8 external memory per fetch.
+  handle.readBytes = guard((position: number, size: number) => {
+    const buf = Buffer.allocUnsafe(Math.max(0, Math.min(size, raw.size() - position)));
+    raw.readInto(position, buf);
+    return buf;
+  });
+  return handle as unknown as LogSegmentHandle;
+}
+
+/** The binary @napi-rs/cli built for this platform, e.g. native/sluice.linux-x64-gnu.node. */
+function addonPath(): string {
+  // src/native/ and dist/native/ are both two levels below the repo root, where native/ lives.
+  const at = (suffix: string): string => fileURLToPath(new URL(`../../native/sluice.${suffix}.node`, import.meta.url));
+  const { platform, arch } = process;
+  if (platform !== 'linux') return at(`${platform}-${arch}`);
+  const musl = at(`linux-${arch}-musl`);
+  return existsSync(musl) ? musl : at(`linux-${arch}-gnu`);
+}
+
+function load(): NativeAddon {
+  const path = addonPath();
+  let raw: NativeAddon;
+  try {
+    raw = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    throw new Error(`cannot load the native addon ${path} (run \`npm run build:native\`): ${(err as Error).message}`);
+  }
+  return {
+    crc32c: raw.crc32c,
+    compress: guard(raw.compress),
+    decompress: guard(raw.decompress),
+    validateRecordBatches: guard(raw.validateRecordBatches) as NativeAddon['validateRecordBatches'],
+    readBatchHeaders: guard(raw.readBatchHeaders),
+    assignOffsets: guard(raw.assignOffsets),
+    openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
+      wrapSegment(raw.openSegment(dir, baseOffset, config)),
+    ),
+  };
+}
+
+/** The loaded addon; every call throws NativeError on bad input or failed I/O. */
+export const native: NativeAddon = load();

@@ -1,0 +1,263 @@
+// Produce-time batch validation and offset assignment, as the broker relies on them before appending.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Codec, native, NativeError, type CodecId } from '../../src/native/index.js';
+import { buildBatch, fixCrc, simpleRecords, type TestRecord } from './batch-builder.js';
+
+const MAX = 1_048_588;
+
+function errorNameOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(NativeError);
+    return (err as NativeError).errorName;
+  }
+  return 'NONE';
+}
+
+describe('native.validateRecordBatches', () => {
+  it('accepts a producer batch and reports its header fields', () => {
+    const batch = buildBatch({
+      records: simpleRecords(3),
+      baseTimestamp: 1000,
+      producerId: 42,
+      producerEpoch: 3,
+      baseSequence: 7,
+      attributes: 0x10,
+    });
+    const [info, ...rest] = native.validateRecordBatches(batch, MAX);
+    expect(rest).toHaveLength(0);
+    expect(info).toEqual({
+      position: 0,
+      sizeInBytes: batch.length,
+      baseOffset: 0,
+      lastOffsetDelta: 2,
+      recordCount: 3,
+      partitionLeaderEpoch: -1,
+      attributes: 0x10,
+      compression: Codec.none,
+      timestampType: 0,
+      isTransactional: true,
+      isControl: false,
+      baseTimestamp: 1000,
+      maxTimestamp: 1002,
+      producerId: 42,
+      producerEpoch: 3,
+      baseSequence: 7,
+    });
+  });
+
+  it.each([Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd])('accepts batches compressed with codec %i', (codec) => {
+    const batch = buildBatch({ records: simpleRecords(50, 100), codec });
+    const [info] = native.validateRecordBatches(batch, MAX);
+    expect(info.compression).toBe(codec);
+    expect(info.recordCount).toBe(50);
+  });
+
+  it('walks several batches in one buffer, including views into a larger buffer', () => {
+    const a = buildBatch({ records: simpleRecords(2) });
+    const b = buildBatch({ records: simpleRecords(5), codec: Codec.lz4 });
+    const frame = Buffer.concat([Buffer.from('header'), a, b]);
+    const infos = native.validateRecordBatches(frame.subarray(6), MAX);
+    expect(infos.map((i) => [i.position, i.sizeInBytes, i.recordCount])).toEqual([
+      [0, a.length, 2],
+      [a.length, b.length, 5],
+    ]);
+  });
+
+  it('accepts null keys and values, empty values and many headers', () => {
+    const records: TestRecord[] = [
+      { key: null, value: null },
+      { key: Buffer.alloc(0), value: Buffer.alloc(0), headers: [{ key: 'a', value: null }] },
+      { key: null, value: Buffer.from('v'), headers: Array.from({ length: 20 }, (_, i) => ({ key: `h${i}`, value: Buffer.from('x') })) },
+    ];
+    expect(native.validateRecordBatches(buildBatch({ records }), MAX)[0].recordCount).toBe(3);
+  });
+
+  it('rejects a flipped CRC byte, or any flipped covered byte, with CORRUPT_MESSAGE', () => {
+    const batch = buildBatch({ records: simpleRecords(3) });
+    const crcFlipped = Buffer.from(batch);
+    crcFlipped[18] ^= 0x01;
+    expect(errorNameOf(() => native.validateRecordBatches(crcFlipped, MAX))).toBe('CORRUPT_MESSAGE');
+    const bodyFlipped = Buffer.from(batch);
+    bodyFlipped[bodyFlipped.length - 1] ^= 0x80;
+    expect(errorNameOf(() => native.validateRecordBatches(bodyFlipped, MAX))).toBe('CORRUPT_MESSAGE');
+  });
+
+  it('rejects empty, truncated and trailing-partial input with CORRUPT_MESSAGE', () => {
+    const batch = buildBatch({ records: simpleRecords(3) });
+    expect(errorNameOf(() => native.validateRecordBatches(Buffer.alloc(0), MAX))).toBe('CORRUPT_MESSAGE');
+    expect(errorNameOf(() => native.validateRecordBatches(batch.subarray(0, batch.length - 1), MAX))).toBe('CORRUPT_MESSAGE');
+    expect(errorNameOf(() => native.validateRecordBatches(batch.subarray(0, 30), MAX))).toBe('CORRUPT_MESSAGE');
+    expect(errorNameOf(() => native.validateRecordBatches(Buffer.concat([batch, batch.subarray(0, 20)]), MAX))).toBe(
+      'CORRUPT_MESSAGE',
+    );
+    const shortLength = Buffer.from(batch);
+    shortLength.writeInt32BE(10, 8);
+    expect(errorNameOf(() => native.validateRecordBatches(shortLength, MAX))).toBe('CORRUPT_MESSAGE');
+  });
+
+  it('rejects magic 0/1 with UNSUPPORTED_FOR_MESSAGE_FORMAT and other magics with CORRUPT_MESSAGE', () => {
+    expect(errorNameOf(() => native.validateRecordBatches(buildBatch({ records: simpleRecords(1), magic: 1 }), MAX))).toBe(
+      'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+    );
+    expect(errorNameOf(() => native.validateRecordBatches(buildBatch({ records: simpleRecords(1), magic: 0 }), MAX))).toBe(
+      'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+    );
+    expect(errorNameOf(() => native.validateRecordBatches(buildBatch({ records: simpleRecords(1), magic: 3 }), MAX))).toBe(
+      'CORRUPT_MESSAGE',
+    );
+  });
+
+  it('rejects a batch larger than the maximum with MESSAGE_TOO_LARGE', () => {
+    const batch = buildBatch({ records: simpleRecords(10, 200) });
+    expect(native.validateRecordBatches(batch, batch.length)).toHaveLength(1);
+    expect(errorNameOf(() => native.validateRecordBatches(batch, batch.length - 1))).toBe('MESSAGE_TOO_LARGE');
+  });
+
+  it('rejects inconsistent counts and offset deltas with INVALID_RECORD', () => {
+    const records = simpleRecords(3);
+    const cases = [
+      buildBatch({ records, recordCount: 4, lastOffsetDelta: 3 }), // fewer records than declared
+      buildBatch({ records, recordCount: 2, lastOffsetDelta: 1 }), // more records than declared
+      buildBatch({ records, lastOffsetDelta: 5 }), // lastOffsetDelta != count - 1
+      buildBatch({ records: [], recordCount: 0, lastOffsetDelta: -1 }), // empty batch from a producer
+      buildBatch({ records: records.map((r, i) => ({ ...r, offsetDelta: [0, 2, 1][i] })) }), // out of order
+      buildBatch({ records: records.map((r) => ({ ...r, offsetDelta: 0 })) }), // repeated delta
+    ];
+    for (const batch of cases) expect(errorNameOf(() => native.validateRecordBatches(batch, MAX))).toBe('INVALID_RECORD');
+    const compressed = buildBatch({ records, codec: Codec.zstd, recordCount: 4, lastOffsetDelta: 3 });
+    expect(errorNameOf(() => native.validateRecordBatches(compressed, MAX))).toBe('INVALID_RECORD');
+  });
+
+  it('rejects malformed records inside a CRC-valid batch with CORRUPT_MESSAGE', () => {
+    const batch = buildBatch({ records: simpleRecords(2) });
+    const badLength = Buffer.from(batch);
+    badLength[61] = 0x7f; // first record's length varint: far too long
+    expect(errorNameOf(() => native.validateRecordBatches(fixCrc(badLength), MAX))).toBe('CORRUPT_MESSAGE');
+    const garbage = buildBatch({ records: simpleRecords(2), codec: Codec.gzip, payload: Buffer.from('not gzip at all') });
+    expect(errorNameOf(() => native.validateRecordBatches(garbage, MAX))).toBe('CORRUPT_MESSAGE');
+  });
+
+  it('rejects unknown codec ids 5-7', () => {
+    for (const codec of [5, 6, 7] as const) {
+      const batch = buildBatch({ records: simpleRecords(1), codec });
+      expect(['CORRUPT_MESSAGE', 'UNSUPPORTED_COMPRESSION_TYPE']).toContain(
+        errorNameOf(() => native.validateRecordBatches(batch, MAX)),
+      );
+    }
+  });
+
+  it('accepts any well-formed batch of arbitrary records under every codec (property)', () => {
+    const record = fc.record({
+      key: fc.option(fc.uint8Array({ maxLength: 40 }).map(Buffer.from)),
+      value: fc.option(fc.uint8Array({ maxLength: 300 }).map(Buffer.from)),
+      headers: fc.array(fc.record({ key: fc.string({ maxLength: 10 }), value: fc.option(fc.uint8Array({ maxLength: 20 }).map(Buffer.from)) }), {
+        maxLength: 3,
+      }),
+      timestampDelta: fc.integer({ min: 0, max: 1_000_000 }),
+    });
+    fc.assert(
+      fc.property(fc.array(record, { minLength: 1, maxLength: 30 }), fc.constantFrom<CodecId>(0, 1, 2, 3, 4), (records, codec) => {
+        const batch = buildBatch({ records, codec });
+        const [info] = native.validateRecordBatches(batch, MAX);
+        expect(info.recordCount).toBe(records.length);
+        expect(info.compression).toBe(codec);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('native.validateRecordBatches on hostile input (property)', () => {
+  it('never crashes: mutated batches (CRC fixed up, so records get walked) either pass or throw NativeError', () => {
+    const base = [0, 1, 2, 3, 4].map((codec) => buildBatch({ records: simpleRecords(4, 30), codec: codec as CodecId }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 }),
+        fc.array(fc.record({ at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (which, flips, fix) => {
+          const batch = Buffer.from(base[which]);
+          for (const f of flips) batch[21 + (f.at % (batch.length - 21))] = f.value;
+          if (fix) fixCrc(batch);
+          try {
+            native.validateRecordBatches(batch, MAX);
+          } catch (err) {
+            expect(err).toBeInstanceOf(NativeError);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never crashes on random bytes for any codec', () => {
+    fc.assert(
+      fc.property(fc.constantFrom<CodecId>(1, 2, 3, 4), fc.uint8Array({ maxLength: 200 }), (codec, bytes) => {
+        try {
+          native.decompress(codec, Buffer.from(bytes));
+        } catch (err) {
+          expect(err).toBeInstanceOf(NativeError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('native.readBatchHeaders', () => {
+  it('frames stored batches without checking CRCs, and rejects partial bytes', () => {
+    const a = buildBatch({ records: simpleRecords(2), codec: Codec.gzip, producerId: 5 });
+    const b = buildBatch({ records: simpleRecords(3) });
+    b[b.length - 1] ^= 0xff; // CRC no longer matches: headers are still read
+    const infos = native.readBatchHeaders(Buffer.concat([a, b]));
+    expect(infos.map((i) => [i.position, i.recordCount, i.compression, i.producerId])).toEqual([
+      [0, 2, Codec.gzip, 5],
+      [a.length, 3, Codec.none, -1],
+    ]);
+    expect(native.readBatchHeaders(Buffer.alloc(0))).toEqual([]);
+    expect(errorNameOf(() => native.readBatchHeaders(a.subarray(0, a.length - 1)))).toBe('CORRUPT_MESSAGE');
+  });
+});
+
+describe('native.assignOffsets', () => {
+  it('patches baseOffset and leader epoch of each batch in turn, leaving the CRC valid', () => {
+    const a = buildBatch({ records: simpleRecords(3) });
+    const b = buildBatch({ records: simpleRecords(2), codec: Codec.snappy });
+    const records = Buffer.concat([a, b]);
+    const crcs = [records.readUInt32BE(17), records.readUInt32BE(a.length + 17)];
+    expect(native.assignOffsets(records, 100, 7, -1)).toBe(104);
+    expect(records.readBigInt64BE(0)).toBe(100n);
+    expect(records.readInt32BE(12)).toBe(7);
+    expect(records.readBigInt64BE(a.length)).toBe(103n);
+    expect(records.readInt32BE(a.length + 12)).toBe(7);
+    expect([records.readUInt32BE(17), records.readUInt32BE(a.length + 17)]).toEqual(crcs);
+    const infos = native.validateRecordBatches(records, MAX);
+    expect(infos.map((i) => [i.baseOffset, i.partitionLeaderEpoch, i.timestampType])).toEqual([
+      [100, 7, 0],
+      [103, 7, 0],
+    ]);
+  });
+
+  it('with LogAppendTime sets maxTimestamp and the timestamp-type bit and recomputes the CRC', () => {
+    const records = buildBatch({ records: simpleRecords(4), codec: Codec.zstd, baseTimestamp: 5 });
+    expect(native.assignOffsets(records, 0, 0, 1_800_000_000_123)).toBe(3);
+    const [info] = native.validateRecordBatches(records, MAX);
+    expect(info.maxTimestamp).toBe(1_800_000_000_123);
+    expect(info.timestampType).toBe(1);
+    expect(info.attributes & 0x08).toBe(0x08);
+    expect(info.compression).toBe(Codec.zstd);
+    expect(info.baseTimestamp).toBe(5);
+  });
+
+  it('rejects bytes that are not whole batches with CORRUPT_MESSAGE and leaves them untouched', () => {
+    const batch = buildBatch({ records: simpleRecords(1) });
+    const cut = Buffer.from(batch.subarray(0, 40));
+    const before = Buffer.from(cut);
+    expect(errorNameOf(() => native.assignOffsets(cut, 9, 0, -1))).toBe('CORRUPT_MESSAGE');
+    expect(cut.equals(before)).toBe(true);
+    expect(errorNameOf(() => native.assignOffsets(Buffer.alloc(0), 9, 0, -1))).toBe('CORRUPT_MESSAGE');
+  });
+});
