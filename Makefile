@@ -1,0 +1,59 @@
+# Sluice: one command to run the broker, one to run every test. Each target installs and builds
+# whatever is missing first (npm packages, the native addon, the TypeScript build, Kafka's jars,
+# kcat), so a fresh clone needs nothing else.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+NATIVE_SRC := $(shell find native -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' -o -name 'build.rs' \) -not -path 'native/target/*' 2>/dev/null)
+TS_SRC := $(shell find src -type f -name '*.ts' 2>/dev/null)
+STAMPS := .cache/stamps
+
+.PHONY: setup build run test bench clean deps native ts tools FORCE
+
+# Rebuild regardless of stamps when the build outputs themselves are gone.
+ifeq ($(wildcard native/*.node),)
+$(STAMPS)/native: FORCE
+endif
+ifeq ($(wildcard dist/cli/main.js),)
+$(STAMPS)/ts: FORCE
+endif
+
+setup: deps native ts tools
+
+build: deps native ts
+
+# npm packages: (re)installed when missing or when package-lock.json changed.
+deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# The Rust addon, rebuilt when its sources change.
+native: $(STAMPS)/native
+$(STAMPS)/native: node_modules/.package-lock.json $(NATIVE_SRC)
+	npm run build:native
+	@mkdir -p $(STAMPS) && touch $@
+
+# The TypeScript build (dist/), rebuilt when any source changes.
+ts: $(STAMPS)/ts
+$(STAMPS)/ts: node_modules/.package-lock.json tsconfig.json $(TS_SRC)
+	npm run build:ts
+	@mkdir -p $(STAMPS) && touch $@
+
+# Real Kafka peers for the end-to-end tests: Kafka's jars from Maven Central, kcat from Debian.
+tools:
+	scripts/setup-kafka.sh
+	scripts/setup-kcat.sh
+
+run: deps native ts
+	node bin/sluice.js start $(ARGS)
+
+test: setup
+	npx vitest run $(VITEST_ARGS)
+
+bench: deps native ts
+	npm run bench
+
+clean:
+	rm -rf dist dist-bench $(STAMPS)

@@ -1,0 +1,120 @@
+// Dynamic broker configs (Kafka's DynamicBrokerConfig): per-node and cluster-default overrides
+// set through AlterConfigs/IncrementalAlterConfigs, persisted in the metadata store, layered
+// over server.properties, and turned into the log defaults of every topic without overrides.
+
+import { KafkaError } from '../protocol/errors.js';
+import type { LogConfig } from '../storage/log-config.js';
+import { DEFAULT_BROKER_ENTITY, type MetadataStore } from '../metadata/metadata-store.js';
+import type { BrokerConfig } from './broker-config.js';
+import { brokerConfigKeys } from './broker-config-defs.js';
+import { ConfigError, parseConfig } from './config-def.js';
+import { type BrokerLayers, type DescribedConfig, describeBrokerConfigs, describeTopicConfigs, layerList } from './config-describer.js';
+import { type ConfigLayer, effectiveLogConfig } from './effective-config.js';
+import { topicConfigKeys } from './topic-config-defs.js';
+
+/** Owns the broker config layers and answers config questions for handlers and the TopicManager. */
+export class ConfigManager {
+  private readonly staticLayer: ConfigLayer;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    readonly config: BrokerConfig,
+    private readonly store: MetadataStore,
+  ) {
+    const props = new Map(config.props);
+    // broker.id alone names the node: show it under node.id too, as Kafka's KRaft mode does.
+    if (!props.has('node.id') && props.has('broker.id')) props.set('node.id', String(config.nodeId));
+    this.staticLayer = props;
+  }
+
+  /** The three broker layers as they stand now. */
+  layers(): BrokerLayers {
+    const dyn = this.store.current.brokerConfigs;
+    return {
+      perBroker: new Map(Object.entries(dyn[String(this.config.nodeId)] ?? {})),
+      clusterDefault: new Map(Object.entries(dyn[DEFAULT_BROKER_ENTITY] ?? {})),
+      static: this.staticLayer,
+    };
+  }
+
+  /** Log settings of a topic with `overrides` (none: the broker-wide defaults). */
+  logConfig(overrides: ConfigLayer = new Map()): LogConfig {
+    return effectiveLogConfig(overrides, layerList(this.layers()));
+  }
+
+  /** Registers a callback run after dynamic broker configs change (TopicManager re-applies log configs). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The dynamic-config entity a broker resource name refers to: "" → "<default>", own id → itself. */
+  entityOf(resourceName: string): string {
+    if (resourceName === '') return DEFAULT_BROKER_ENTITY;
+    if (resourceName === String(this.config.nodeId)) return resourceName;
+    throw new KafkaError(
+      'INVALID_REQUEST',
+      `Unexpected broker id, expected ${this.config.nodeId} or empty string, but received ${resourceName}`,
+    );
+  }
+
+  /** Describes the broker resource `resourceName` ("" = cluster defaults, else this node's id). */
+  describeBroker(resourceName: string, keys: readonly string[] | null): DescribedConfig[] {
+    const entity = this.entityOf(resourceName);
+    return describeBrokerConfigs(this.layers(), entity !== DEFAULT_BROKER_ENTITY, keys);
+  }
+
+  /** Describes every topic config of a topic with `overrides`. */
+  describeTopic(overrides: ConfigLayer, keys: readonly string[] | null): DescribedConfig[] {
+    return describeTopicConfigs(overrides, this.layers(), keys);
+  }
+
+  /** The dynamic overrides currently set for a broker resource. */
+  brokerOverrides(resourceName: string): Map<string, string> {
+    return new Map(Object.entries(this.store.current.brokerConfigs[this.entityOf(resourceName)] ?? {}));
+  }
+
+  /** Replaces the dynamic overrides of a broker resource; INVALID_REQUEST for unknown, read-only or bad values. */
+  alterBroker(resourceName: string, configs: ReadonlyMap<string, string | null>, validateOnly: boolean): void {
+    const entity = this.entityOf(resourceName);
+    const nonDynamic: string[] = [];
+    for (const [name, value] of configs) {
+      const key = brokerConfigKeys.get(name);
+      if (!key) throw new KafkaError('INVALID_REQUEST', `Unknown broker config: ${name}`);
+      if (!key.dynamic) {
+        nonDynamic.push(name);
+        continue;
+      }
+      if (value === null) throw new KafkaError('INVALID_REQUEST', `Null value not supported for: ${name}`);
+      try {
+        parseConfig(key, value);
+      } catch (err) {
+        if (err instanceof ConfigError) throw new KafkaError('INVALID_REQUEST', err.message);
+        throw err;
+      }
+    }
+    if (nonDynamic.length > 0) {
+      throw new KafkaError('INVALID_REQUEST', `Cannot update these configs dynamically: ${nonDynamic.join(', ')}`);
+    }
+    if (validateOnly) return;
+    this.store.update((s) => {
+      if (configs.size === 0) delete s.brokerConfigs[entity];
+      else s.brokerConfigs[entity] = Object.fromEntries(configs) as Record<string, string>;
+    });
+    for (const l of this.listeners) l();
+  }
+}
+
+/** Validates topic config overrides (names and values); INVALID_CONFIG naming the first bad one. */
+export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>): void {
+  for (const [name, value] of configs) {
+    const key = topicConfigKeys.get(name);
+    if (!key) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${name}`);
+    if (value === null) throw new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${name}`);
+    try {
+      parseConfig(key, value);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new KafkaError('INVALID_CONFIG', err.message);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,344 @@
+// Kafka's LogManager: every partition log in the log dirs — loading and recovery at start,
+// creation and deletion, background retention, flushing and checkpointing, clean shutdown.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KafkaError } from '../protocol/errors.js';
+import { CorruptCheckpointError } from './checkpoint-file.js';
+import { fsyncDir } from './durable-file.js';
+import { ZERO_UUID } from './kafka-uuid.js';
+import type { LogConfig } from './log-config.js';
+import { DELETE_DIR_SUFFIX, deleteDirName, parseTopicPartitionDir } from './log-file-names.js';
+import { loadOrFormatMetaProperties } from './meta-properties.js';
+import { OffsetCheckpointFile, OffsetCheckpointName, partitionKey, type PartitionOffset } from './offset-checkpoint-file.js';
+import { PartitionLog } from './partition-log.js';
+
+/** Kafka's marker of a clean shutdown at each log dir root: its presence means checkpoints are exact. */
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+/** How often the offset checkpoints are written (log.flush.offset.checkpoint.interval.ms). */
+export const CHECKPOINT_INTERVAL_MS = 60_000;
+
+/** producer.id.expiration.ms: idempotent producers idle this long are forgotten. */
+export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+
+/** Where LogManager reports what it did (defaults to stderr); tests may silence it. */
+export type StorageLogSink = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+/** Options for opening the log dirs. */
+export interface LogManagerOptions {
+  logDirs: string[];
+  nodeId: number;
+  defaultConfig: LogConfig;
+  retentionCheckIntervalMs: number;
+  /** How often logs are checked against flush.ms (Kafka's log.flush.scheduler.interval.ms); 1 s by default. */
+  flushCheckIntervalMs?: number;
+  /** Config for a topic's logs found on disk at open (defaultConfig when undefined). */
+  configFor?: (topic: string) => LogConfig | undefined;
+  /** Where progress and problems are reported. */
+  logSink?: StorageLogSink;
+}
+
+const stderrSink: StorageLogSink = (level, message) => {
+  process.stderr.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${message}\n`);
+};
+
+/** Owns every PartitionLog of this node; each log stays the single owner of its own files. */
+export class LogManager {
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly pendingDirRemovals = new Set<Promise<void>>();
+  private shutdownPromise: Promise<void> | undefined;
+
+  private constructor(
+    readonly logDirs: string[],
+    readonly clusterId: string,
+    readonly directoryIds: Map<string, string>,
+    private readonly opts: LogManagerOptions,
+    private readonly sink: StorageLogSink,
+  ) {}
+
+  /**
+   * Formats or checks meta.properties, removes deleted partition dirs, and loads every
+   * `<topic>-<partition>` dir: from checkpoints after a clean shutdown, otherwise recovering
+   * each log from its recovery point.
+   */
+  static async open(opts: LogManagerOptions): Promise<LogManager> {
+    const sink = opts.logSink ?? stderrSink;
+    const logDirs = opts.logDirs.map((d) => path.resolve(d));
+    for (const dir of logDirs) fs.mkdirSync(dir, { recursive: true });
+    const metas = loadOrFormatMetaProperties(logDirs, opts.nodeId);
+    const clusterId = metas.get(logDirs[0])!.clusterId;
+    const directoryIds = new Map([...metas].map(([dir, m]) => [dir, m.directoryId]));
+    const manager = new LogManager(logDirs, clusterId, directoryIds, opts, sink);
+    for (const dir of logDirs) manager.loadLogDir(dir);
+    return manager;
+  }
+
+  /** The log of one partition, if this node has it. */
+  getLog(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionKey(topic, partition));
+  }
+
+  /** Every log, in no particular order. */
+  allLogs(): PartitionLog[] {
+    return [...this.logs.values()];
+  }
+
+  /** The logs of one topic, by partition. */
+  logsOf(topic: string): PartitionLog[] {
+    return this.allLogs()
+      .filter((l) => l.topic === topic)
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Logs taken offline by an I/O error (they answer KAFKA_STORAGE_ERROR). */
+  offlineLogs(): PartitionLog[] {
+    return this.allLogs().filter((l) => l.isOffline);
+  }
+
+  /**
+   * Creates the partition's directory and log in the log dir holding the fewest partitions.
+   * Idempotent: an existing log is returned with the config applied (and the topic id recorded
+   * if it had none); a different topic id is INCONSISTENT_TOPIC_ID.
+   */
+  createLog(topic: string, partition: number, topicId: string, config: LogConfig): PartitionLog {
+    const key = partitionKey(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) {
+      if (topicId !== ZERO_UUID && existing.topicId !== topicId) {
+        if (existing.topicId !== ZERO_UUID) {
+          throw new KafkaError('INCONSISTENT_TOPIC_ID', `${key} has topic id ${existing.topicId}, not ${topicId}`);
+        }
+        existing.assignTopicId(topicId);
+      }
+      existing.updateConfig(config);
+      return existing;
+    }
+    const logDir = this.leastLoadedDir();
+    const log = PartitionLog.open({
+      dir: path.join(logDir, key),
+      topic,
+      partition,
+      topicId,
+      config,
+      hadCleanShutdown: true,
+    });
+    fsyncDir(logDir);
+    this.logs.set(key, log);
+    return log;
+  }
+
+  /**
+   * Deletes a partition: closes it, renames the directory to `<topic>-<partition>.<id>-delete`
+   * and removes it in the background (or on the next start if the process dies first).
+   */
+  deleteLog(topic: string, partition: number): void {
+    const key = partitionKey(topic, partition);
+    const log = this.logs.get(key);
+    if (!log) return;
+    this.logs.delete(key);
+    log.closeForDelete();
+    const target = path.join(path.dirname(log.dir), deleteDirName(topic, partition));
+    try {
+      fs.renameSync(log.dir, target);
+      fsyncDir(path.dirname(log.dir));
+    } catch (err) {
+      this.sink('error', `Could not rename ${log.dir} for deletion: ${(err as Error).message}`);
+      return;
+    }
+    this.removeDirLater(target);
+  }
+
+  /** Starts the retention, flush and checkpoint timers (unref'd: they never keep the process alive). */
+  startBackgroundTasks(): void {
+    if (this.timers.length > 0) return;
+    const every = (ms: number, task: () => void) => {
+      const t = setInterval(task, Math.max(1, ms));
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.retentionCheckIntervalMs, () => this.cleanupLogs());
+    every(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs());
+    every(CHECKPOINT_INTERVAL_MS, () => this.checkpointAll());
+  }
+
+  /** One retention pass over every log (the retention timer's work; exposed for tests and tools). */
+  cleanupLogs(nowMs: number = Date.now()): number {
+    let deleted = 0;
+    for (const log of this.allLogs()) {
+      if (log.isOffline) continue;
+      try {
+        deleted += log.deleteOldSegments(nowMs);
+        log.removeExpiredProducers(nowMs, PRODUCER_ID_EXPIRATION_MS);
+      } catch (err) {
+        this.sink('error', `Retention of ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+      }
+    }
+    return deleted;
+  }
+
+  /** Writes recovery-point, log-start-offset and replication-offset checkpoints in every dir. */
+  checkpointAll(): void {
+    for (const dir of this.logDirs) {
+      try {
+        this.checkpointDir(dir);
+      } catch (err) {
+        this.sink('error', `Writing checkpoints in ${dir} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /**
+   * Stops the timers, flushes and closes every log (writing producer snapshots), writes all
+   * checkpoints and then the clean-shutdown marker in each dir whose logs all closed cleanly.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers.length = 0;
+    const failedDirs = new Set<string>();
+    for (const log of this.allLogs()) {
+      try {
+        log.close();
+      } catch (err) {
+        this.sink('error', `Closing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+      }
+      if (log.isOffline) failedDirs.add(path.dirname(log.dir));
+    }
+    for (const dir of this.logDirs) {
+      try {
+        this.checkpointDir(dir);
+        if (!failedDirs.has(dir)) {
+          fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
+          fsyncDir(dir);
+        }
+      } catch (err) {
+        this.sink('error', `Writing shutdown checkpoints in ${dir} failed: ${(err as Error).message}`);
+      }
+    }
+    await Promise.allSettled([...this.pendingDirRemovals]);
+  }
+
+  private loadLogDir(dir: string): void {
+    const markerFile = path.join(dir, CLEAN_SHUTDOWN_FILE);
+    const hadCleanShutdown = fs.existsSync(markerFile);
+    const recoveryPoints = this.readCheckpoint(dir, OffsetCheckpointName.recoveryPoint);
+    const logStartOffsets = this.readCheckpoint(dir, OffsetCheckpointName.logStartOffset);
+    let recovered = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.name.endsWith(DELETE_DIR_SUFFIX)) {
+        this.removeDirLater(full);
+        continue;
+      }
+      if (entry.name.endsWith('-future') || entry.name.endsWith('-stray')) continue;
+      const tp = parseTopicPartitionDir(entry.name);
+      if (!tp) continue;
+      const key = partitionKey(tp.topic, tp.partition);
+      if (this.logs.has(key)) {
+        throw new Error(`Duplicate log directories for ${key}: ${this.logs.get(key)!.dir} and ${full}`);
+      }
+      const options = {
+        dir: full,
+        topic: tp.topic,
+        partition: tp.partition,
+        config: this.opts.configFor?.(tp.topic) ?? this.opts.defaultConfig,
+        logStartOffset: logStartOffsets.get(key),
+        recoveryPoint: recoveryPoints.get(key),
+        hadCleanShutdown,
+      };
+      let log: PartitionLog;
+      try {
+        log = PartitionLog.open(options);
+        const s = log.loadSummary;
+        if (s.truncatedBytes > 0 || s.deletedSegments > 0) {
+          this.sink(
+            'warn',
+            `Recovered ${key}: truncated ${s.truncatedBytes} byte(s) of torn or corrupt batches, ` +
+              `deleted ${s.deletedSegments} later segment(s)`,
+          );
+        }
+        if (s.producerStateProblem) {
+          this.sink('warn', `Producer state of ${key} only partly rebuilt: ${s.producerStateProblem}`);
+        }
+        recovered += s.recoveredSegments;
+      } catch (err) {
+        this.sink('error', `Could not load ${full}; the partition is offline: ${(err as Error).message}`);
+        log = PartitionLog.offline(options, err);
+      }
+      this.logs.set(key, log);
+    }
+    if (!hadCleanShutdown && recovered > 0) {
+      this.sink('info', `Recovered ${recovered} segment(s) in ${dir} after an unclean shutdown`);
+    }
+    // From here on a crash is unclean again (the dir fsync makes that survive a power loss too).
+    if (hadCleanShutdown) {
+      fs.rmSync(markerFile, { force: true });
+      fsyncDir(dir);
+    }
+  }
+
+  /** A checkpoint's offsets; a malformed file counts as absent (the logs then recover from 0). */
+  private readCheckpoint(dir: string, name: string): Map<string, number> {
+    try {
+      return new OffsetCheckpointFile(dir, name).read();
+    } catch (err) {
+      if (!(err instanceof CorruptCheckpointError)) throw err;
+      this.sink('warn', `${err.message}; ignoring it`);
+      return new Map();
+    }
+  }
+
+  private checkpointDir(dir: string): void {
+    const recoveryPoints: PartitionOffset[] = [];
+    const logStarts: PartitionOffset[] = [];
+    const highWatermarks: PartitionOffset[] = [];
+    for (const log of this.logs.values()) {
+      if (path.dirname(log.dir) !== dir || log.isOffline) continue;
+      const tp = { topic: log.topic, partition: log.partition };
+      recoveryPoints.push({ ...tp, offset: log.recoveryPoint });
+      highWatermarks.push({ ...tp, offset: log.highWatermark });
+      // Like Kafka: only logs whose start moved past their first segment need an entry.
+      const firstBase = log.segmentBaseOffsets()[0];
+      if (firstBase !== undefined && log.logStartOffset > firstBase) logStarts.push({ ...tp, offset: log.logStartOffset });
+    }
+    new OffsetCheckpointFile(dir, OffsetCheckpointName.recoveryPoint).write(recoveryPoints);
+    new OffsetCheckpointFile(dir, OffsetCheckpointName.logStartOffset).write(logStarts);
+    new OffsetCheckpointFile(dir, OffsetCheckpointName.replicationOffset).write(highWatermarks);
+  }
+
+  private flushDirtyLogs(): void {
+    const now = Date.now();
+    for (const log of this.allLogs()) {
+      try {
+        log.maybeFlush(now);
+      } catch (err) {
+        this.sink('error', `Flushing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private leastLoadedDir(): string {
+    const counts = new Map(this.logDirs.map((d) => [d, 0]));
+    for (const log of this.logs.values()) {
+      const d = path.dirname(log.dir);
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+    let best = this.logDirs[0];
+    for (const d of this.logDirs) if (counts.get(d)! < counts.get(best)!) best = d;
+    return best;
+  }
+
+  private removeDirLater(dir: string): void {
+    const removal = fs.promises
+      .rm(dir, { recursive: true, force: true })
+      .catch((err: Error) => this.sink('warn', `Could not remove ${dir}: ${err.message}`))
+      .finally(() => this.pendingDirRemovals.delete(removal));
+    this.pendingDirRemovals.add(removal);
+  }
+}

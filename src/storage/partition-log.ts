@@ -1,0 +1,773 @@
+// Kafka's UnifiedLog for one partition: its segments, offsets, producer state and epoch history.
+// The single owner of the partition's files; the bytes themselves are handled by the native addon.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { native, type BatchInfo, type LogSegmentHandle } from '../native/index.js';
+import { KafkaError } from '../protocol/errors.js';
+import { ZERO_UUID } from './kafka-uuid.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import type { LogConfig } from './log-config.js';
+import { offsetFileStem, offsetFromFileName, Suffix } from './log-file-names.js';
+import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
+import { ProducerStateManager } from './producer-state-manager.js';
+
+/** What an append wrote (or, for a retried batch, what was written the first time). */
+export interface LogAppendInfo {
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTime: number; // -1 unless the topic uses LogAppendTime
+  logStartOffset: number;
+  recordCount: number;
+  duplicate: boolean;
+}
+
+/** Whole record batches read from the log, plus the partition's offsets at read time. */
+export interface FetchDataInfo {
+  records: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+  lastStableOffset: number;
+}
+
+/** A ListOffsets answer: the offset found, its record's timestamp (-1 when none) and epoch. */
+export interface TimestampAndOffset {
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+/** Fetch isolation: read_uncommitted reads to the high watermark, read_committed to the LSO. */
+export type IsolationLevel = 'uncommitted' | 'committed';
+
+/** The special ListOffsets timestamps Kafka defines. */
+const ListOffsetsTimestamp = { latest: -1, earliest: -2, maxTimestamp: -3, earliestLocal: -4 } as const;
+
+/** How to open a partition's log (LogManager fills the checkpointed offsets in). */
+export interface PartitionLogOptions {
+  dir: string;
+  topic: string;
+  partition: number;
+  /** Written to partition.metadata when the directory has none. */
+  topicId?: string;
+  config: LogConfig;
+  /** From log-start-offset-checkpoint; 0 when absent. */
+  logStartOffset?: number;
+  /** From recovery-point-offset-checkpoint; 0 when absent. */
+  recoveryPoint?: number;
+  /** True when the log dir had Kafka's clean-shutdown marker: checkpoints are trusted, no scan. */
+  hadCleanShutdown?: boolean;
+  /** Milliseconds clock (tests inject one). */
+  clock?: () => number;
+}
+
+/** What opening found and repaired, for the LogManager's log line. */
+export interface LoadSummary {
+  recoveredSegments: number;
+  truncatedBytes: number;
+  deletedSegments: number;
+  /** Why producer state could not be fully rebuilt (its producers then restart unchecked), if so. */
+  producerStateProblem?: string;
+}
+
+interface Segment {
+  readonly baseOffset: number;
+  readonly handle: LogSegmentHandle;
+  readonly createdMs: number; // when this process opened it: segment.ms falls back to it
+}
+
+const EMPTY = Buffer.alloc(0);
+const INT32_MAX = 2147483647;
+const REPLAY_CHUNK_BYTES = 1024 * 1024;
+
+/** True for failures of the disk rather than of the input: they take the partition offline. */
+function isStorageError(err: unknown): boolean {
+  const e = err as { errorName?: unknown; syscall?: unknown; code?: unknown } | null;
+  if (e?.errorName === 'KAFKA_STORAGE_ERROR') return true;
+  return typeof e?.syscall === 'string' && typeof e?.code === 'string';
+}
+
+/** One partition's log: append as leader, read, list offsets, retention and recovery. */
+export class PartitionLog {
+  private segments: Segment[] = [];
+  private _logStartOffset = 0;
+  private nextOffset = 0;
+  private _recoveryPoint = 0;
+  private lastFlushMs: number;
+  private offlineCause: unknown = null;
+  private closed = false;
+  private readonly pendingDeletes = new Map<NodeJS.Timeout, string[]>();
+  private _topicId: string;
+  private producerState!: ProducerStateManager;
+  private epochCache!: LeaderEpochCache;
+  /** What the last open() found and repaired. */
+  loadSummary: LoadSummary = { recoveredSegments: 0, truncatedBytes: 0, deletedSegments: 0 };
+
+  private constructor(
+    readonly topic: string,
+    readonly partition: number,
+    topicId: string,
+    readonly dir: string,
+    public config: LogConfig,
+    private readonly clock: () => number,
+  ) {
+    this._topicId = topicId;
+    this.lastFlushMs = clock();
+  }
+
+  /**
+   * Opens (creating if needed) the partition directory: removes transient files, opens the
+   * segments, recovers them from the recovery point unless the shutdown was clean, and rebuilds
+   * producer state from the newest snapshot plus the log after it.
+   */
+  static open(opts: PartitionLogOptions): PartitionLog {
+    const clock = opts.clock ?? Date.now;
+    const log = new PartitionLog(opts.topic, opts.partition, opts.topicId ?? ZERO_UUID, opts.dir, opts.config, clock);
+    try {
+      log.load(opts);
+    } catch (err) {
+      log.closeHandlesQuietly();
+      throw err;
+    }
+    return log;
+  }
+
+  /** A log whose directory could not be opened: it answers KAFKA_STORAGE_ERROR to everything. */
+  static offline(opts: PartitionLogOptions, cause: unknown): PartitionLog {
+    const clock = opts.clock ?? Date.now;
+    const log = new PartitionLog(opts.topic, opts.partition, opts.topicId ?? ZERO_UUID, opts.dir, opts.config, clock);
+    log.offlineCause = cause;
+    return log;
+  }
+
+  /** The topic id from partition.metadata (Kafka's zero Uuid when unknown). */
+  get topicId(): string {
+    return this._topicId;
+  }
+
+  /** First offset still readable. */
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  /** Offset the next appended record gets. */
+  get logEndOffset(): number {
+    return this.nextOffset;
+  }
+
+  /** Single node: everything appended is committed. */
+  get highWatermark(): number {
+    return this.nextOffset;
+  }
+
+  /** Equals the high watermark until transactions exist. */
+  get lastStableOffset(): number {
+    return this.nextOffset;
+  }
+
+  /** Offset below which everything is fsynced (what recovery-point-offset-checkpoint records). */
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+
+  /** Current leader epoch: the newest one in the epoch history. */
+  get leaderEpoch(): number {
+    return this.offlineCause === null && this.epochCache ? this.epochCache.latestEpoch() : -1;
+  }
+
+  /** Bytes of all segments' .log files. */
+  get size(): number {
+    if (this.offlineCause !== null || this.closed) return 0;
+    let total = 0;
+    for (const s of this.segments) total += s.handle.size();
+    return total;
+  }
+
+  /** Number of segments. */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first (for tools and tests). */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** True once an I/O failure took this partition offline. */
+  get isOffline(): boolean {
+    return this.offlineCause !== null;
+  }
+
+  /** Replaces the config; new segments and the next retention pass use it. */
+  updateConfig(config: LogConfig): void {
+    this.config = config;
+  }
+
+  /** Records the topic id for a log that had none (a directory written without partition.metadata). */
+  assignTopicId(topicId: string): void {
+    this.checkOnline();
+    this.io(() => writePartitionMetadata(this.dir, topicId));
+    this._topicId = topicId;
+  }
+
+  /**
+   * Validates the batch natively, checks idempotent producer state, assigns offsets, rolls when
+   * due, appends and indexes. Nothing is written when anything is refused.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number): LogAppendInfo {
+    this.checkOnline();
+    // Throws CORRUPT_MESSAGE for an empty buffer, so there is always a first batch below.
+    const batches = native.validateRecordBatches(records, this.config.maxMessageBytes);
+    if (batches.length !== 1) {
+      throw new KafkaError('INVALID_RECORD', 'A produce request must carry exactly one v2 record batch per partition');
+    }
+    const batch = batches[0];
+    if (batch.isControl) throw new KafkaError('INVALID_RECORD', 'Clients may not write control batches');
+    if (records.length > this.config.segmentBytes) {
+      throw new KafkaError(
+        'RECORD_LIST_TOO_LARGE',
+        `The batch of ${records.length} bytes exceeds segment.bytes ${this.config.segmentBytes}`,
+      );
+    }
+    const duplicate = this.producerState.checkLeaderAppend(batch);
+    if (duplicate) {
+      return {
+        baseOffset: duplicate.lastOffset - duplicate.offsetDelta,
+        lastOffset: duplicate.lastOffset,
+        logAppendTime: this.config.messageTimestampType === 'LogAppendTime' ? duplicate.timestamp : -1,
+        logStartOffset: this._logStartOffset,
+        recordCount: batch.recordCount,
+        duplicate: true,
+      };
+    }
+    return this.io(() => {
+      const now = this.clock();
+      const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+      const baseOffset = this.nextOffset;
+      const lastOffset = native.assignOffsets(records, baseOffset, leaderEpoch, logAppendTime);
+      const maxTimestamp = logAppendTime >= 0 ? logAppendTime : batch.maxTimestamp;
+      this.maybeRoll(records.length, maxTimestamp, lastOffset, now);
+      this.activeSegment().handle.append(records);
+      this.nextOffset = lastOffset + 1;
+      this.producerState.update(batch, lastOffset, maxTimestamp);
+      this.producerState.updateMapEndOffset(this.nextOffset);
+      this.epochCache.assign(leaderEpoch, baseOffset);
+      if (this.nextOffset - this._recoveryPoint >= this.config.flushMessages) this.flush();
+      return {
+        baseOffset,
+        lastOffset,
+        logAppendTime,
+        logStartOffset: this._logStartOffset,
+        recordCount: batch.recordCount,
+        duplicate: false,
+      };
+    });
+  }
+
+  /**
+   * Whole batches from the one containing fetchOffset, up to maxBytes (at least one batch when
+   * minOneMessage). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
+   */
+  read(fetchOffset: number, maxBytes: number, minOneMessage: boolean, isolation: IsolationLevel): FetchDataInfo {
+    this.checkOnline();
+    const endOffset = isolation === 'committed' ? this.lastStableOffset : this.highWatermark;
+    const result = (records: Buffer): FetchDataInfo => ({
+      records,
+      highWatermark: this.highWatermark,
+      logStartOffset: this._logStartOffset,
+      lastStableOffset: this.lastStableOffset,
+    });
+    if (fetchOffset < this._logStartOffset || fetchOffset > this.nextOffset) {
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `Offset ${fetchOffset} is outside [${this._logStartOffset}, ${this.nextOffset}] of ${this.topic}-${this.partition}`,
+      );
+    }
+    if (fetchOffset >= endOffset) return result(EMPTY);
+    return this.io(() => {
+      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+        const { handle } = this.segments[i];
+        const slice = handle.read(fetchOffset, maxBytes, handle.size(), minOneMessage);
+        if (slice) return result(slice.size > 0 ? handle.readBytes(slice.position, slice.size) : EMPTY);
+      }
+      return result(EMPTY);
+    });
+  }
+
+  /**
+   * ListOffsets: -2 earliest, -1 latest, -3 the record with the largest timestamp, otherwise the
+   * first record with timestamp >= target (null when there is none).
+   */
+  fetchOffsetByTimestamp(timestamp: number): TimestampAndOffset | null {
+    this.checkOnline();
+    if (timestamp === ListOffsetsTimestamp.earliest || timestamp === ListOffsetsTimestamp.earliestLocal) {
+      const first = this.epochCache.earliestEntry();
+      const epoch = first && first.startOffset <= this._logStartOffset ? first.epoch : -1;
+      return { offset: this._logStartOffset, timestamp: -1, leaderEpoch: epoch };
+    }
+    if (timestamp === ListOffsetsTimestamp.latest) {
+      return { offset: this.nextOffset, timestamp: -1, leaderEpoch: this.epochCache.latestEpoch() };
+    }
+    return this.io(() => {
+      if (timestamp === ListOffsetsTimestamp.maxTimestamp) {
+        let best: Segment | undefined;
+        let bestTs = -1;
+        for (const s of this.segments) {
+          const ts = s.handle.maxTimestampSoFar().timestamp;
+          if (ts > bestTs) {
+            best = s;
+            bestTs = ts;
+          }
+        }
+        if (!best || bestTs < 0) return null;
+        const found = best.handle.findOffsetByTimestamp(bestTs, Math.max(best.baseOffset, this._logStartOffset));
+        return found ? this.withEpoch(found) : null;
+      }
+      if (timestamp < 0) return null;
+      for (const s of this.segments) {
+        if (this.largestTimestamp(s) < timestamp) continue;
+        const found = s.handle.findOffsetByTimestamp(timestamp, this._logStartOffset);
+        if (found) return this.withEpoch(found);
+      }
+      return null;
+    });
+  }
+
+  /** OffsetForLeaderEpoch: the largest epoch <= leaderEpoch and where it ended (-1/-1 when unknown). */
+  endOffsetForEpoch(leaderEpoch: number): { leaderEpoch: number; endOffset: number } {
+    this.checkOnline();
+    return this.epochCache.endOffsetFor(leaderEpoch, this.nextOffset);
+  }
+
+  /** Records that leaderEpoch starts at startOffset (Kafka does this when a replica becomes leader). */
+  maybeAssignEpochStartOffset(leaderEpoch: number, startOffset: number): void {
+    this.checkOnline();
+    this.io(() => this.epochCache.assign(leaderEpoch, startOffset));
+  }
+
+  /**
+   * DeleteRecords: moves the log start offset to `offset` (-1 means the high watermark) and
+   * deletes the segments wholly below it. Returns the new log start offset (the low watermark).
+   */
+  deleteRecordsBefore(offset: number): number {
+    this.checkOnline();
+    const target = offset === -1 ? this.highWatermark : offset;
+    if (target < 0 || target > this.highWatermark) {
+      throw new KafkaError(
+        'OFFSET_OUT_OF_RANGE',
+        `Cannot delete records of ${this.topic}-${this.partition} before ${offset}: the high watermark is ${this.highWatermark}`,
+      );
+    }
+    return this.io(() => {
+      this.maybeIncrementLogStartOffset(target);
+      this.deleteSegments(this.deletableSegments((_s, next) => next !== undefined && next.baseOffset <= this._logStartOffset));
+      return this._logStartOffset;
+    });
+  }
+
+  /**
+   * Retention: deletes the oldest segments that lie below the log start offset, exceed
+   * retention.bytes, or whose newest record is older than retention.ms (rolling the active
+   * segment first when it is one of them). Returns how many segments were deleted.
+   */
+  deleteOldSegments(nowMs: number = this.clock()): number {
+    this.checkOnline();
+    return this.io(() => {
+      let deleted = this.deleteSegments(
+        this.deletableSegments((_s, next) => next !== undefined && next.baseOffset <= this._logStartOffset),
+      );
+      if (!this.config.cleanupPolicy.includes('delete')) return deleted;
+      const retentionBytes = this.config.retentionBytes;
+      if (retentionBytes >= 0) {
+        let excess = this.size - retentionBytes;
+        deleted += this.deleteSegments(
+          this.deletableSegments((s) => {
+            const segSize = s.handle.size();
+            if (excess - segSize < 0) return false;
+            excess -= segSize;
+            return true;
+          }),
+        );
+      }
+      const retentionMs = this.config.retentionMs;
+      if (retentionMs >= 0) {
+        deleted += this.deleteSegments(this.deletableSegments((s) => nowMs - this.largestTimestamp(s) > retentionMs));
+      }
+      return deleted;
+    });
+  }
+
+  /** Starts a new active segment at the log end offset (no-op when the active one is empty there). */
+  roll(): void {
+    this.checkOnline();
+    this.io(() => this.rollSegment());
+  }
+
+  /** fsyncs everything appended so far and advances the recovery point to the log end offset. */
+  flush(): void {
+    this.checkOnline();
+    this.io(() => this.flushUpTo(this.nextOffset));
+  }
+
+  /** Flushes when flush.ms has passed since the last flush (LogManager's flush timer calls this). */
+  maybeFlush(nowMs: number = this.clock()): void {
+    if (this.offlineCause !== null || this.closed) return;
+    if (nowMs - this.lastFlushMs >= this.config.flushMs && this.nextOffset > this._recoveryPoint) this.flush();
+  }
+
+  /** Forgets idempotent producers idle for longer than expirationMs (producer.id.expiration.ms). */
+  removeExpiredProducers(nowMs: number, expirationMs: number): void {
+    if (this.offlineCause !== null || this.closed) return;
+    this.producerState.removeExpiredProducers(nowMs, expirationMs);
+  }
+
+  /** Flushes, writes the producer snapshot and closes every file. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finishPendingDeletes();
+    if (this.offlineCause !== null) {
+      this.closeHandlesQuietly();
+      return;
+    }
+    try {
+      this.flushUpTo(this.nextOffset);
+      this.producerState.updateMapEndOffset(this.nextOffset);
+      this.producerState.takeSnapshot();
+      for (const s of this.segments) s.handle.close();
+    } catch (err) {
+      this.offlineCause = err;
+      this.closeHandlesQuietly();
+      throw err;
+    }
+  }
+
+  /** Closes the files without flushing (the directory is being deleted). */
+  closeForDelete(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.finishPendingDeletes();
+    this.closeHandlesQuietly();
+  }
+
+  // ---- loading -------------------------------------------------------------------------------
+
+  private load(opts: PartitionLogOptions): void {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const recorded = readPartitionMetadata(this.dir);
+    if (recorded === null) {
+      if (opts.topicId && opts.topicId !== ZERO_UUID) writePartitionMetadata(this.dir, opts.topicId);
+    } else {
+      if (opts.topicId && opts.topicId !== ZERO_UUID && opts.topicId !== recorded) {
+        throw new KafkaError(
+          'INCONSISTENT_TOPIC_ID',
+          `${this.dir} belongs to topic id ${recorded}, not ${opts.topicId}`,
+        );
+      }
+      this._topicId = recorded;
+    }
+
+    const names = fs.readdirSync(this.dir);
+    const logOffsets = new Set<number>();
+    for (const name of names) {
+      if (name.endsWith(Suffix.deleted) || name.endsWith(Suffix.cleaned) || name.endsWith(Suffix.swap) || name.endsWith('.tmp')) {
+        fs.rmSync(path.join(this.dir, name), { force: true });
+        continue;
+      }
+      const offset = offsetFromFileName(name, Suffix.log);
+      if (offset !== null) logOffsets.add(offset);
+    }
+    for (const name of names) {
+      for (const suffix of [Suffix.index, Suffix.timeIndex, Suffix.txnIndex]) {
+        const offset = offsetFromFileName(name, suffix);
+        if (offset !== null && !logOffsets.has(offset)) fs.rmSync(path.join(this.dir, name), { force: true });
+      }
+    }
+
+    const hadCleanShutdown = opts.hadCleanShutdown ?? false;
+    const checkpointRecoveryPoint = opts.recoveryPoint ?? 0;
+    const checkpointLogStart = opts.logStartOffset ?? 0;
+    const bases = [...logOffsets].sort((a, b) => a - b);
+    for (const base of bases) this.segments.push(this.openSegment(base));
+
+    // Kafka's recoverLog: after an unclean shutdown, re-validate every segment from the one
+    // holding the recovery point; a torn or corrupt batch ends the log there.
+    let firstToRecover = this.segments.length;
+    if (!hadCleanShutdown && this.segments.length > 0) firstToRecover = this.floorSegmentIndex(checkpointRecoveryPoint);
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      if (i < firstToRecover && !seg.handle.needsRecovery()) continue;
+      const result = seg.handle.recover(this.recoveryBatchLimit());
+      this.loadSummary.recoveredSegments++;
+      this.loadSummary.truncatedBytes += result.truncatedBytes;
+      if (result.truncatedBytes > 0 && i >= firstToRecover && i < this.segments.length - 1) {
+        const dropped = this.segments.splice(i + 1);
+        this.loadSummary.deletedSegments += dropped.length;
+        for (const d of dropped) this.deleteSegmentFiles(d, true);
+        break;
+      }
+    }
+
+    if (this.segments.length === 0) this.segments.push(this.openSegment(checkpointLogStart));
+    this.nextOffset = this.activeSegment().handle.readNextOffset();
+    this.producerState = new ProducerStateManager(this.dir);
+    this.epochCache = new LeaderEpochCache(this.dir);
+
+    // Kafka's deleteSegmentsIfLogStartGreaterThanLogEnd: the log start checkpoint says everything
+    // below it was deleted, so a log ending before it restarts empty at that offset.
+    if (checkpointLogStart > this.nextOffset) {
+      const dropped = this.segments.splice(0);
+      this.loadSummary.deletedSegments += dropped.length;
+      for (const d of dropped) this.deleteSegmentFiles(d, true);
+      this.segments.push(this.openSegment(checkpointLogStart));
+      this.nextOffset = checkpointLogStart;
+      this.epochCache.clear();
+      this.producerState.truncateFullyAndStartAt(checkpointLogStart);
+    }
+
+    this._logStartOffset = Math.max(checkpointLogStart, this.segments[0].baseOffset);
+    this._recoveryPoint = hadCleanShutdown ? this.nextOffset : Math.min(checkpointRecoveryPoint, this.nextOffset);
+    this.epochCache.truncateFromEnd(this.nextOffset);
+    this.epochCache.truncateFromStart(this._logStartOffset);
+    // One node leads every partition from the start, as Kafka's makeLeader does at epoch 0.
+    if (this.epochCache.latestEpoch() < 0) this.epochCache.assign(0, this.nextOffset);
+    this.rebuildProducerState();
+  }
+
+  /** Kafka's rebuildProducerState: newest valid snapshot, then the batches written after it. */
+  private rebuildProducerState(): void {
+    this.producerState.loadFromSnapshots(this._logStartOffset, this.nextOffset);
+    const from = Math.max(this.producerState.mapEndOffset, this._logStartOffset);
+    if (from < this.nextOffset) {
+      try {
+        for (let i = this.floorSegmentIndex(from); i < this.segments.length; i++) {
+          this.replaySegment(this.segments[i], Math.max(from, this.segments[i].baseOffset));
+        }
+      } catch (err) {
+        // A batch the produce-path validator refuses (e.g. compacted by Kafka) must not make the
+        // data unreadable: keep what was rebuilt; unknown producers may continue at any sequence.
+        if (isStorageError(err)) throw err;
+        this.loadSummary.producerStateProblem = describe(err);
+      }
+    }
+    this.producerState.updateMapEndOffset(this.nextOffset);
+    this.producerState.takeSnapshot();
+  }
+
+  /** Feeds the producer headers of a segment's batches from `from` on to the producer state. */
+  private replaySegment(seg: Segment, from: number): void {
+    const end = seg.handle.size();
+    let offset = from;
+    for (;;) {
+      const slice = seg.handle.read(offset, REPLAY_CHUNK_BYTES, end, true);
+      if (!slice || slice.size === 0) return;
+      const batches: BatchInfo[] = native.validateRecordBatches(seg.handle.readBytes(slice.position, slice.size), INT32_MAX);
+      if (batches.length === 0) return;
+      for (const b of batches) {
+        const lastOffset = b.baseOffset + b.lastOffsetDelta;
+        if (lastOffset >= from) this.producerState.update(b, lastOffset, b.maxTimestamp);
+      }
+      const last = batches[batches.length - 1];
+      offset = last.baseOffset + last.lastOffsetDelta + 1;
+    }
+  }
+
+  /** Largest batch size recovery accepts: a topic may have held larger batches than its current limit. */
+  private recoveryBatchLimit(): number {
+    return Math.min(INT32_MAX, Math.max(this.config.maxMessageBytes, this.config.segmentBytes));
+  }
+
+  // ---- segments ------------------------------------------------------------------------------
+
+  private openSegment(baseOffset: number): Segment {
+    const handle = native.openSegment(this.dir, baseOffset, {
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      maxIndexSize: this.config.segmentIndexBytes,
+      preallocate: this.config.preallocate,
+    });
+    return { baseOffset, handle, createdMs: this.clock() };
+  }
+
+  private activeSegment(): Segment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  /** Index of the last segment whose base offset is <= offset (0 when offset precedes them all). */
+  private floorSegmentIndex(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  }
+
+  /** Kafka's LogSegment.shouldRoll, checked before each append. */
+  private maybeRoll(messagesSize: number, maxTimestampInMessages: number, maxOffsetInMessages: number, now: number): void {
+    const active = this.activeSegment();
+    const size = active.handle.size();
+    if (size === 0) return;
+    const firstTimestamp = active.handle.firstBatchTimestamp();
+    const waited = firstTimestamp >= 0 ? maxTimestampInMessages - firstTimestamp : now - active.createdMs;
+    if (
+      size > this.config.segmentBytes - messagesSize ||
+      waited > this.config.segmentMs ||
+      active.handle.isIndexFull() ||
+      maxOffsetInMessages - active.baseOffset > INT32_MAX
+    ) {
+      this.rollSegment();
+    }
+  }
+
+  private rollSegment(): Segment {
+    const active = this.activeSegment();
+    const newOffset = this.nextOffset;
+    if (active.baseOffset === newOffset && active.handle.size() === 0) return active;
+    // A snapshot at each segment boundary lets recovery replay only the segments after it.
+    this.producerState.updateMapEndOffset(newOffset);
+    this.producerState.takeSnapshot();
+    active.handle.onBecomeInactive();
+    const seg = this.openSegment(newOffset);
+    this.segments.push(seg);
+    this.flushUpTo(newOffset);
+    return seg;
+  }
+
+  /** fsyncs the segments holding [recoveryPoint, offset) and moves the recovery point to offset. */
+  private flushUpTo(offset: number): void {
+    if (offset <= this._recoveryPoint) return;
+    for (let i = this.floorSegmentIndex(this._recoveryPoint); i < this.segments.length; i++) {
+      if (this.segments[i].baseOffset >= offset) break;
+      this.segments[i].handle.flush();
+    }
+    this._recoveryPoint = offset;
+    this.lastFlushMs = this.clock();
+  }
+
+  /** Kafka's deletableSegments: the oldest run of segments the predicate accepts (never an empty active one). */
+  private deletableSegments(predicate: (s: Segment, next: Segment | undefined) => boolean): Segment[] {
+    const out: Segment[] = [];
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      const next = this.segments[i + 1];
+      if (next === undefined && seg.handle.size() === 0) break;
+      if (!predicate(seg, next)) break;
+      out.push(seg);
+    }
+    return out;
+  }
+
+  /** Kafka's deleteSegments: a log always keeps one segment, so deleting them all rolls first. */
+  private deleteSegments(deletable: Segment[]): number {
+    if (deletable.length === 0) return 0;
+    // deletableSegments never includes an empty active segment, so this roll creates a new one.
+    if (deletable.length === this.segments.length) this.rollSegment();
+    this.segments.splice(0, deletable.length);
+    for (const seg of deletable) this.deleteSegmentFiles(seg, false);
+    this.producerState.deleteSnapshotsBefore(this.segments[0].baseOffset);
+    this.maybeIncrementLogStartOffset(this.segments[0].baseOffset);
+    return deletable.length;
+  }
+
+  private maybeIncrementLogStartOffset(offset: number): void {
+    if (offset <= this._logStartOffset) return;
+    this._logStartOffset = offset;
+    if (this._recoveryPoint < offset) this._recoveryPoint = offset;
+    this.epochCache.truncateFromStart(offset);
+  }
+
+  /**
+   * Closes a segment and renames its files to `.deleted`; they are removed after
+   * file.delete.delay.ms (or now), and any left behind by a crash are removed on the next open.
+   */
+  private deleteSegmentFiles(seg: Segment, immediately: boolean): void {
+    seg.handle.close();
+    const stem = path.join(this.dir, offsetFileStem(seg.baseOffset));
+    const renamed: string[] = [];
+    for (const suffix of [Suffix.log, Suffix.index, Suffix.timeIndex, Suffix.txnIndex]) {
+      try {
+        fs.renameSync(stem + suffix, stem + suffix + Suffix.deleted);
+        renamed.push(stem + suffix + Suffix.deleted);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    const delay = this.config.fileDeleteDelayMs;
+    if (immediately || delay <= 0) {
+      for (const f of renamed) fs.rmSync(f, { force: true });
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pendingDeletes.delete(timer);
+      for (const f of renamed) fs.rm(f, { force: true }, () => {});
+    }, delay);
+    timer.unref();
+    this.pendingDeletes.set(timer, renamed);
+  }
+
+  private finishPendingDeletes(): void {
+    for (const [timer, files] of this.pendingDeletes) {
+      clearTimeout(timer);
+      for (const f of files) {
+        try {
+          fs.rmSync(f, { force: true });
+        } catch {
+          // Left for the next open, which removes every `.deleted` file.
+        }
+      }
+    }
+    this.pendingDeletes.clear();
+  }
+
+  /** Kafka's LogSegment.largestTimestamp: the newest batch timestamp, else the file's mtime. */
+  private largestTimestamp(seg: Segment): number {
+    const ts = seg.handle.maxTimestampSoFar().timestamp;
+    if (ts >= 0) return ts;
+    return fs.statSync(path.join(this.dir, offsetFileStem(seg.baseOffset) + Suffix.log)).mtimeMs;
+  }
+
+  private withEpoch(found: { timestamp: number; offset: number }): TimestampAndOffset {
+    return { offset: found.offset, timestamp: found.timestamp, leaderEpoch: this.epochCache.epochForOffset(found.offset) };
+  }
+
+  // ---- failure handling ----------------------------------------------------------------------
+
+  private checkOnline(): void {
+    if (this.offlineCause !== null) {
+      const cause = describe(this.offlineCause);
+      throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.topic}-${this.partition} is offline after an I/O error: ${cause}`);
+    }
+    // Closed by shutdown or deletion: this node no longer serves the partition.
+    if (this.closed) throw new KafkaError('NOT_LEADER_OR_FOLLOWER', `${this.topic}-${this.partition} is closed`);
+  }
+
+  /** Runs a disk operation; an I/O failure takes this partition (only) offline. */
+  private io<T>(op: () => T): T {
+    try {
+      return op();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.offlineCause = err;
+      this.closeHandlesQuietly();
+      throw new KafkaError('KAFKA_STORAGE_ERROR', `${this.topic}-${this.partition} went offline: ${describe(err)}`);
+    }
+  }
+
+  private closeHandlesQuietly(): void {
+    for (const s of this.segments) {
+      try {
+        s.handle.close();
+      } catch {
+        // Already failed; the partition is offline either way.
+      }
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,32 @@
+// Kafka's PartitionMetadataFile: `partition.metadata` ties a partition directory to its topic id.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileDurably } from './durable-file.js';
+import { isKafkaUuid } from './kafka-uuid.js';
+
+/** The file name inside each partition directory. */
+export const PARTITION_METADATA_FILE = 'partition.metadata';
+
+/** Writes `version: 0` / `topic_id: <uuid>` atomically. */
+export function writePartitionMetadata(partitionDir: string, topicId: string): void {
+  writeFileDurably(path.join(partitionDir, PARTITION_METADATA_FILE), `version: 0\ntopic_id: ${topicId}\n`);
+}
+
+/** The topic id recorded in the partition directory, or null when the file is absent. */
+export function readPartitionMetadata(partitionDir: string): string | null {
+  const file = path.join(partitionDir, PARTITION_METADATA_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const lines = text.split('\n').map((l) => l.trim());
+  const version = /^version:\s*(\d+)$/.exec(lines[0] ?? '');
+  const topicId = /^topic_id:\s*(\S+)$/.exec(lines[1] ?? '');
+  if (!version || version[1] !== '0' || !topicId || !isKafkaUuid(topicId[1])) {
+    throw new Error(`Malformed ${file}: ${JSON.stringify(text)}`);
+  }
+  return topicId[1];
+}

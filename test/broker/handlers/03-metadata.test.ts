@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { ApiKey, defaultMetadataRequest, defaultMetadataRequestTopic, type MetadataRequest } from '../../../src/protocol/index.js';
+import { TestClient } from '../test-client.js';
+import { startTestBroker, type TestBroker } from '../test-broker.js';
+
+const ZERO_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+function byName(names: string[] | null, allowAutoTopicCreation = true): MetadataRequest {
+  return {
+    ...defaultMetadataRequest(),
+    allowAutoTopicCreation,
+    topics: names === null ? null : names.map((name) => ({ ...defaultMetadataRequestTopic(), name })),
+  };
+}
+
+describe('Metadata', () => {
+  let b: TestBroker;
+  let client: TestClient;
+  beforeAll(async () => {
+    b = await startTestBroker({ 'num.partitions': '3', 'auto.create.topics.enable': 'true' });
+    client = await TestClient.connect(b.port);
+  });
+  afterAll(async () => {
+    client.close();
+    await b.stop();
+  });
+
+  it('describes this node as the only broker and the controller', async () => {
+    const res = await client.request(ApiKey.Metadata, 12, byName([]));
+    expect(res.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: b.port, rack: null }]);
+    expect(res.controllerId).toBe(1);
+    expect(res.clusterId).toBe(b.broker.services.clusterId);
+    expect(res.topics).toEqual([]);
+  });
+
+  it('auto-creates a requested topic with num.partitions and answers it ready', async () => {
+    const res = await client.request(ApiKey.Metadata, 12, byName(['auto-created']));
+    const [topic] = res.topics;
+    expect(topic.errorCode).toBe(ErrorCode.NONE);
+    expect(topic.name).toBe('auto-created');
+    expect(topic.topicId).not.toBe(ZERO_ID);
+    expect(topic.topicId).toBe(b.broker.services.topics.get('auto-created')!.topicId);
+    expect(topic.partitions.map((p) => p.partitionIndex)).toEqual([0, 1, 2]);
+    for (const p of topic.partitions) {
+      expect(p).toMatchObject({ errorCode: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [] });
+      expect(p.leaderEpoch).toBeGreaterThanOrEqual(0);
+    }
+    expect(b.broker.services.logManager.getLog('auto-created', 2)).toBeDefined();
+  });
+
+  it('does not create a topic when the request disallows it (v4+)', async () => {
+    const res = await client.request(ApiKey.Metadata, 9, byName(['not-wanted'], false));
+    expect(res.topics[0]).toMatchObject({ name: 'not-wanted', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [] });
+    expect(b.broker.services.topics.get('not-wanted')).toBeUndefined();
+  });
+
+  it('always allows auto-creation before v4', async () => {
+    const res = await client.request(ApiKey.Metadata, 3, byName(['created-by-v3'], false));
+    expect(res.topics[0]).toMatchObject({ name: 'created-by-v3', errorCode: ErrorCode.NONE });
+    expect(res.topics[0].partitions).toHaveLength(3);
+  });
+
+  it('answers INVALID_TOPIC_EXCEPTION for an illegal name', async () => {
+    const res = await client.request(ApiKey.Metadata, 12, byName(['no spaces!']));
+    expect(res.topics[0]).toMatchObject({ name: 'no spaces!', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
+  });
+
+  it('lists every topic for null topics (v1+) and for an empty array at v0 only', async () => {
+    await b.broker.services.topics.createTopic('listed', { numPartitions: 1 });
+    const all = await client.request(ApiKey.Metadata, 1, byName(null));
+    expect(all.topics.map((t) => t.name)).toContain('listed');
+    const v0 = await client.request(ApiKey.Metadata, 0, byName([]));
+    expect(v0.topics.map((t) => t.name).sort()).toEqual(all.topics.map((t) => t.name).sort());
+    const none = await client.request(ApiKey.Metadata, 1, byName([]));
+    expect(none.topics).toEqual([]);
+  });
+
+  it('finds topics by id at v12 and answers UNKNOWN_TOPIC_ID for an unknown id', async () => {
+    const created = await b.broker.services.topics.createTopic('by-id', { numPartitions: 2 });
+    const unknownId = 'AAAAAAAAAAAAAAAAAAAAAQ';
+    const res = await client.request(ApiKey.Metadata, 12, {
+      ...defaultMetadataRequest(),
+      topics: [
+        { topicId: created.topicId, name: null },
+        { topicId: unknownId, name: null },
+      ],
+    });
+    expect(res.topics[0]).toMatchObject({ name: 'by-id', topicId: created.topicId, errorCode: 0 });
+    expect(res.topics[0].partitions).toHaveLength(2);
+    expect(res.topics[1]).toMatchObject({ name: null, topicId: unknownId, errorCode: ErrorCode.UNKNOWN_TOPIC_ID });
+  });
+});
+
+describe('Metadata with auto.create.topics.enable=false', () => {
+  it('answers UNKNOWN_TOPIC_OR_PARTITION and creates nothing', async () => {
+    const b = await startTestBroker({ 'auto.create.topics.enable': 'false' });
+    const client = await TestClient.connect(b.port);
+    try {
+      const res = await client.request(ApiKey.Metadata, 12, byName(['missing']));
+      expect(res.topics[0]).toMatchObject({ name: 'missing', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      expect(b.broker.services.topics.get('missing')).toBeUndefined();
+    } finally {
+      client.close();
+      await b.stop();
+    }
+  });
+});

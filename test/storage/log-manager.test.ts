@@ -1,0 +1,181 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { KafkaError } from '../../src/protocol/errors.js';
+import { isKafkaUuid, randomKafkaUuid } from '../../src/storage/kafka-uuid.js';
+import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerOptions } from '../../src/storage/log-manager.js';
+import { config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
+
+let root: string;
+const managers: LogManager[] = [];
+const messages: string[] = [];
+
+async function openManager(overrides: Partial<LogManagerOptions> = {}): Promise<LogManager> {
+  const m = await LogManager.open({
+    logDirs: [path.join(root, 'data')],
+    nodeId: 1,
+    defaultConfig: config(),
+    retentionCheckIntervalMs: 300_000,
+    logSink: (level, message) => messages.push(`${level}: ${message}`),
+    ...overrides,
+  });
+  managers.push(m);
+  return m;
+}
+
+const data = () => path.join(root, 'data');
+const read = (file: string) => fs.readFileSync(path.join(data(), file), 'utf8');
+
+beforeEach(() => {
+  root = tempDir();
+  messages.length = 0;
+});
+afterEach(async () => {
+  for (const m of managers.splice(0)) await m.shutdown();
+  removeDir(root);
+});
+
+describe('LogManager', () => {
+  test('formats meta.properties once and keeps the cluster id', async () => {
+    const first = await openManager();
+    expect(isKafkaUuid(first.clusterId)).toBe(true);
+    expect(read('meta.properties')).toMatch(new RegExp(`^#\\n#.+\\nversion=1\\ncluster.id=${first.clusterId}\\nnode.id=1\\ndirectory.id=[A-Za-z0-9_-]{22}\\n$`));
+    await first.shutdown();
+    const second = await openManager();
+    expect(second.clusterId).toBe(first.clusterId);
+    await second.shutdown();
+    await expect(openManager({ nodeId: 2 })).rejects.toThrow(/node id/);
+  });
+
+  test('createLog makes `<topic>-<partition>` with partition.metadata; it is idempotent', async () => {
+    const m = await openManager();
+    const id = randomKafkaUuid();
+    const log = m.createLog('events', 2, id, config());
+    expect(log.dir).toBe(path.join(data(), 'events-2'));
+    expect(fs.readFileSync(path.join(log.dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${id}\n`);
+    const changed = config({ retentionMs: 5 });
+    expect(m.createLog('events', 2, id, changed)).toBe(log);
+    expect(log.config.retentionMs).toBe(5);
+    m.createLog('events', 0, id, config());
+    m.createLog('other', 0, randomKafkaUuid(), config());
+    expect(m.getLog('events', 2)).toBe(log);
+    expect(m.getLog('events', 1)).toBeUndefined();
+    expect(m.logsOf('events').map((l) => l.partition)).toEqual([0, 2]);
+    expect(m.allLogs()).toHaveLength(3);
+    expect(() => m.createLog('events', 2, randomKafkaUuid(), config())).toThrow(KafkaError);
+  });
+
+  test('clean shutdown writes the checkpoints byte-exactly and the marker; reopening trusts them', async () => {
+    const m = await openManager();
+    const a = m.createLog('a', 0, randomKafkaUuid(), config());
+    const b = m.createLog('b', 1, randomKafkaUuid(), config());
+    a.appendAsLeader(makeBatch({ values: values('a', 3) }), 0);
+    b.appendAsLeader(makeBatch({ values: values('b', 5) }), 0);
+    b.deleteRecordsBefore(2);
+    await m.shutdown();
+    expect(read('recovery-point-offset-checkpoint')).toBe('0\n2\na 0 3\nb 1 5\n');
+    expect(read('replication-offset-checkpoint')).toBe('0\n2\na 0 3\nb 1 5\n');
+    expect(read('log-start-offset-checkpoint')).toBe('0\n1\nb 1 2\n');
+    expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(true);
+
+    const again = await openManager();
+    expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(false); // a crash from now on is unclean
+    const b2 = again.getLog('b', 1)!;
+    expect([b2.logStartOffset, b2.logEndOffset, b2.loadSummary.recoveredSegments]).toEqual([2, 5, 0]);
+    expect(b2.topicId).toBe(b.topicId);
+    expect(decode(again.getLog('a', 0)!.read(0, 1 << 20, true, 'uncommitted').records).map((r) => r.value)).toEqual(values('a', 3));
+  });
+
+  test('without the marker every log is recovered from its checkpointed recovery point', async () => {
+    const m = await openManager();
+    const log = m.createLog('a', 0, randomKafkaUuid(), config());
+    log.appendAsLeader(makeBatch({ values: values('x', 2) }), 0);
+    m.checkpointAll();
+    log.appendAsLeader(makeBatch({ values: values('y', 2) }), 0);
+    const segment = path.join(log.dir, '00000000000000000000.log');
+    // simulate kill -9 mid-write: a torn copy of a batch at the end, no shutdown, no marker
+    fs.appendFileSync(segment, makeBatch({ values: ['torn'] }).subarray(0, 30));
+    managers.splice(managers.indexOf(m), 1);
+    const again = await openManager();
+    const recovered = again.getLog('a', 0)!;
+    expect(recovered.loadSummary.recoveredSegments).toBe(1);
+    expect(recovered.logEndOffset).toBe(4);
+    expect(recovered.recoveryPoint).toBe(0);
+    expect(messages.some((line) => line.includes('truncated 30 byte(s)'))).toBe(true);
+    log.closeForDelete();
+  });
+
+  test('a malformed recovery checkpoint is ignored with a warning and the logs are scanned from 0', async () => {
+    const m = await openManager();
+    m.createLog('a', 0, randomKafkaUuid(), config()).appendAsLeader(makeBatch({ values: values('x', 2) }), 0);
+    m.checkpointAll();
+    managers.splice(managers.indexOf(m), 1);
+    m.getLog('a', 0)!.closeForDelete();
+    fs.writeFileSync(path.join(data(), 'recovery-point-offset-checkpoint'), '0\n7\nbroken\n');
+    const again = await openManager();
+    expect(messages.some((line) => line.startsWith('warn: Malformed checkpoint file'))).toBe(true);
+    expect(again.getLog('a', 0)!.loadSummary.recoveredSegments).toBe(1);
+    expect(again.getLog('a', 0)!.logEndOffset).toBe(2);
+  });
+
+  test('deleteLog renames the directory to `-delete` and removes it; leftovers are removed at open', async () => {
+    const m = await openManager();
+    m.createLog('gone', 0, randomKafkaUuid(), config()).appendAsLeader(makeBatch({ values: ['x'] }), 0);
+    m.deleteLog('gone', 0);
+    expect(m.getLog('gone', 0)).toBeUndefined();
+    expect(fs.existsSync(path.join(data(), 'gone-0'))).toBe(false);
+    await m.shutdown();
+    expect(fs.readdirSync(data()).filter((n) => n.includes('gone'))).toEqual([]);
+    fs.mkdirSync(path.join(data(), 'stale-0.0123456789abcdef0123456789abcdef-delete'));
+    await openManager();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readdirSync(data()).filter((n) => n.endsWith('-delete'))).toEqual([]);
+    expect(read('recovery-point-offset-checkpoint')).toBe('0\n0\n');
+  });
+
+  test('a storage failure on one partition leaves the others working, and that dir gets no clean marker', async () => {
+    const m = await openManager();
+    const broken = m.createLog('a', 0, randomKafkaUuid(), config({ segmentBytes: 400 }));
+    const healthy = m.createLog('a', 1, randomKafkaUuid(), config());
+    broken.appendAsLeader(makeBatch({ values: values('a', 2, 100) }), 0);
+    fs.rmSync(broken.dir, { recursive: true });
+    expect(() => broken.appendAsLeader(makeBatch({ values: values('a', 2, 100) }), 0)).toThrow(/KAFKA_STORAGE_ERROR|offline/);
+    expect(m.offlineLogs()).toEqual([broken]);
+    expect(healthy.appendAsLeader(makeBatch({ values: ['ok'] }), 0).baseOffset).toBe(0);
+    await m.shutdown();
+    expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(false);
+    expect(read('recovery-point-offset-checkpoint')).toBe('0\n1\na 1 1\n');
+  });
+
+  test('an unreadable partition directory is loaded offline instead of failing the broker', async () => {
+    const m = await openManager();
+    m.createLog('a', 0, randomKafkaUuid(), config()).appendAsLeader(makeBatch({ values: ['x'] }), 0);
+    await m.shutdown();
+    fs.mkdirSync(path.join(data(), 'b-0'));
+    fs.writeFileSync(path.join(data(), 'b-0', 'partition.metadata'), 'not metadata');
+    const again = await openManager();
+    expect(again.getLog('b', 0)?.isOffline).toBe(true);
+    expect(() => again.getLog('b', 0)!.read(0, 10, true, 'uncommitted')).toThrow(/offline/);
+    expect(again.getLog('a', 0)!.logEndOffset).toBe(1);
+  });
+
+  test('cleanupLogs applies each log its own retention', async () => {
+    const m = await openManager();
+    const short = m.createLog('short', 0, randomKafkaUuid(), config({ retentionMs: 1000 }));
+    const long = m.createLog('long', 0, randomKafkaUuid(), config());
+    short.appendAsLeader(makeBatch({ values: ['old'], timestamp: 1_000 }), 0);
+    long.appendAsLeader(makeBatch({ values: ['old'], timestamp: 1_000 }), 0);
+    expect(m.cleanupLogs(10_000)).toBe(1);
+    expect(short.logStartOffset).toBe(1);
+    expect(long.logStartOffset).toBe(0);
+  });
+
+  test('spreads new logs over several log dirs', async () => {
+    const dirs = [path.join(root, 'd1'), path.join(root, 'd2')];
+    const m = await openManager({ logDirs: dirs });
+    const l0 = m.createLog('t', 0, randomKafkaUuid(), config());
+    const l1 = m.createLog('t', 1, randomKafkaUuid(), config());
+    expect(new Set([path.dirname(l0.dir), path.dirname(l1.dir)])).toEqual(new Set(dirs));
+    expect(m.directoryIds.size).toBe(2);
+  });
+});
