@@ -23,10 +23,12 @@ setup: deps native ts tools
 
 build: deps native ts
 
-# npm packages: (re)installed when missing or when package-lock.json changed.
+# npm packages: (re)installed when missing or when package-lock.json changed. `npm install` (which
+# keeps the locked versions) rather than `npm ci`: npm 11 refuses this lockfile in `ci` because it
+# has no entries for other platforms' optional packages (e.g. @napi-rs/lzma-darwin-*).
 deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 # The Rust addon, rebuilt when its sources change.

@@ -38,7 +38,7 @@ export class Connection {
   private readonly responses: PendingResponse[] = [];
   private closing = false; // no more requests are read
   private writeBlocked = false;
-  private closeReason: string | undefined;
+  private closeStarted = false;
 
   constructor(
     private readonly socket: Socket,
@@ -67,10 +67,10 @@ export class Connection {
     });
   }
 
-  /** Stops reading requests, answers those in flight, then closes (broker shutdown). */
+  /** Stops serving new requests, answers those in flight, then closes (broker shutdown). */
   shutdown(): void {
-    this.closing = true;
-    this.socket.pause();
+    this.closing = true; // bytes still arriving are discarded, so the client's close is seen
+    this.socket.resume();
     this.endWhenIdle();
   }
 
@@ -85,8 +85,8 @@ export class Connection {
    * unanswered is dropped and nothing more is read.
    */
   close(reason: string, level: 'info' | 'warn' = 'warn'): void {
-    if (this.closeReason !== undefined || this.socket.destroyed) return;
-    this.closeReason = reason;
+    if (this.closeStarted || this.socket.destroyed) return;
+    this.closeStarted = true;
     log[level](`closing connection ${this.name} (listener ${this.options.listenerName}): ${reason}`);
     this.closing = true;
     this.responses.length = 0;
@@ -162,7 +162,12 @@ export class Connection {
       this.options.handlers,
     );
     if (outcome instanceof Promise) {
-      outcome.then((o) => this.settle(pending, o));
+      outcome
+        .then((o) => this.settle(pending, o))
+        .catch((err: unknown) => {
+          log.error(`connection ${this.name}: writing a response failed`, err);
+          this.destroy();
+        });
       return true;
     }
     this.settle(pending, outcome);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KafkaError } from '../protocol/errors.js';
 import { CorruptCheckpointError } from './checkpoint-file.js';
-import { fsyncDir } from './durable-file.js';
+import { fsyncDir, writeFileDurably } from './durable-file.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import type { LogConfig } from './log-config.js';
 import { DELETE_DIR_SUFFIX, deleteDirName, parseTopicPartitionDir } from './log-file-names.js';
@@ -102,6 +102,7 @@ export class LogManager {
    * if it had none); a different topic id is INCONSISTENT_TOPIC_ID.
    */
   createLog(topic: string, partition: number, topicId: string, config: LogConfig): PartitionLog {
+    topicId ||= ZERO_UUID;
     const key = partitionKey(topic, partition);
     const existing = this.logs.get(key);
     if (existing) {
@@ -122,6 +123,7 @@ export class LogManager {
       topicId,
       config,
       hadCleanShutdown: true,
+      onLogStartOffsetMoved: this.onLogStartOffsetMoved,
     });
     fsyncDir(logDir);
     this.logs.set(key, log);
@@ -212,10 +214,8 @@ export class LogManager {
     for (const dir of this.logDirs) {
       try {
         this.checkpointDir(dir);
-        if (!failedDirs.has(dir)) {
-          fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN_FILE), '');
-          fsyncDir(dir);
-        }
+        // Kafka's content; a single node has no controller-assigned broker epoch, hence -1.
+        if (!failedDirs.has(dir)) writeFileDurably(path.join(dir, CLEAN_SHUTDOWN_FILE), '{"version":0,"brokerEpoch":-1}');
       } catch (err) {
         this.sink('error', `Writing shutdown checkpoints in ${dir} failed: ${(err as Error).message}`);
       }
@@ -251,6 +251,7 @@ export class LogManager {
         logStartOffset: logStartOffsets.get(key),
         recoveryPoint: recoveryPoints.get(key),
         hadCleanShutdown,
+        onLogStartOffsetMoved: this.onLogStartOffsetMoved,
       };
       let log: PartitionLog;
       try {
@@ -294,22 +295,39 @@ export class LogManager {
     }
   }
 
-  private checkpointDir(dir: string): void {
-    const recoveryPoints: PartitionOffset[] = [];
-    const logStarts: PartitionOffset[] = [];
-    const highWatermarks: PartitionOffset[] = [];
-    for (const log of this.logs.values()) {
-      if (path.dirname(log.dir) !== dir || log.isOffline) continue;
-      const tp = { topic: log.topic, partition: log.partition };
-      recoveryPoints.push({ ...tp, offset: log.recoveryPoint });
-      highWatermarks.push({ ...tp, offset: log.highWatermark });
-      // Like Kafka: only logs whose start moved past their first segment need an entry.
-      const firstBase = log.segmentBaseOffsets()[0];
-      if (firstBase !== undefined && log.logStartOffset > firstBase) logStarts.push({ ...tp, offset: log.logStartOffset });
+  /** DeleteRecords must not be undone by a crash: its dir's log-start checkpoint is written at once. */
+  private readonly onLogStartOffsetMoved = (log: PartitionLog): void => {
+    const dir = path.dirname(log.dir);
+    try {
+      this.writeCheckpoint(dir, OffsetCheckpointName.logStartOffset);
+    } catch (err) {
+      this.sink('error', `Writing ${OffsetCheckpointName.logStartOffset} in ${dir} failed: ${(err as Error).message}`);
     }
-    new OffsetCheckpointFile(dir, OffsetCheckpointName.recoveryPoint).write(recoveryPoints);
-    new OffsetCheckpointFile(dir, OffsetCheckpointName.logStartOffset).write(logStarts);
-    new OffsetCheckpointFile(dir, OffsetCheckpointName.replicationOffset).write(highWatermarks);
+  };
+
+  private checkpointDir(dir: string): void {
+    for (const name of Object.values(OffsetCheckpointName)) this.writeCheckpoint(dir, name);
+  }
+
+  /**
+   * Writes one offset checkpoint of a log dir. Offline logs keep their last known recovery point
+   * and log start offset (both stay true while they are offline); they have no high watermark.
+   */
+  private writeCheckpoint(dir: string, name: (typeof OffsetCheckpointName)[keyof typeof OffsetCheckpointName]): void {
+    const entries: PartitionOffset[] = [];
+    for (const log of this.logs.values()) {
+      if (path.dirname(log.dir) !== dir) continue;
+      const tp = { topic: log.topic, partition: log.partition };
+      if (name === OffsetCheckpointName.recoveryPoint) entries.push({ ...tp, offset: log.recoveryPoint });
+      else if (name === OffsetCheckpointName.replicationOffset) {
+        if (!log.isOffline) entries.push({ ...tp, offset: log.highWatermark });
+      } else {
+        // Like Kafka: only logs whose start moved past their first segment need an entry.
+        const firstBase = log.segmentBaseOffsets()[0] ?? 0;
+        if (log.logStartOffset > firstBase) entries.push({ ...tp, offset: log.logStartOffset });
+      }
+    }
+    new OffsetCheckpointFile(dir, name).write(entries);
   }
 
   private flushDirtyLogs(): void {

@@ -58,6 +58,8 @@ export interface PartitionLogOptions {
   hadCleanShutdown?: boolean;
   /** Milliseconds clock (tests inject one). */
   clock?: () => number;
+  /** Called after DeleteRecords moved the log start offset, so it can be checkpointed at once. */
+  onLogStartOffsetMoved?: (log: PartitionLog) => void;
 }
 
 /** What opening found and repaired, for the LogManager's log line. */
@@ -109,6 +111,7 @@ export class PartitionLog {
     readonly dir: string,
     public config: LogConfig,
     private readonly clock: () => number,
+    private readonly onLogStartOffsetMoved?: (log: PartitionLog) => void,
   ) {
     this._topicId = topicId;
     this.lastFlushMs = clock();
@@ -121,7 +124,8 @@ export class PartitionLog {
    */
   static open(opts: PartitionLogOptions): PartitionLog {
     const clock = opts.clock ?? Date.now;
-    const log = new PartitionLog(opts.topic, opts.partition, opts.topicId ?? ZERO_UUID, opts.dir, opts.config, clock);
+    const { topic, partition, dir, config } = opts;
+    const log = new PartitionLog(topic, partition, opts.topicId ?? ZERO_UUID, dir, config, clock, opts.onLogStartOffsetMoved);
     try {
       log.load(opts);
     } catch (err) {
@@ -136,6 +140,9 @@ export class PartitionLog {
     const clock = opts.clock ?? Date.now;
     const log = new PartitionLog(opts.topic, opts.partition, opts.topicId ?? ZERO_UUID, opts.dir, opts.config, clock);
     log.offlineCause = cause;
+    // Kept so the LogManager's checkpoints go on carrying them until the partition loads again.
+    log._logStartOffset = opts.logStartOffset ?? 0;
+    log._recoveryPoint = opts.recoveryPoint ?? 0;
     return log;
   }
 
@@ -357,11 +364,13 @@ export class PartitionLog {
         `Cannot delete records of ${this.topic}-${this.partition} before ${offset}: the high watermark is ${this.highWatermark}`,
       );
     }
-    return this.io(() => {
+    const before = this._logStartOffset;
+    this.io(() => {
       this.maybeIncrementLogStartOffset(target);
-      this.deleteSegments(this.deletableSegments((_s, next) => next !== undefined && next.baseOffset <= this._logStartOffset));
-      return this._logStartOffset;
+      this.deleteLogStartOffsetBreachedSegments();
     });
+    if (this._logStartOffset !== before) this.onLogStartOffsetMoved?.(this);
+    return this._logStartOffset;
   }
 
   /**
@@ -372,9 +381,7 @@ export class PartitionLog {
   deleteOldSegments(nowMs: number = this.clock()): number {
     this.checkOnline();
     return this.io(() => {
-      let deleted = this.deleteSegments(
-        this.deletableSegments((_s, next) => next !== undefined && next.baseOffset <= this._logStartOffset),
-      );
+      let deleted = this.deleteLogStartOffsetBreachedSegments();
       if (!this.config.cleanupPolicy.includes('delete')) return deleted;
       const retentionBytes = this.config.retentionBytes;
       if (retentionBytes >= 0) {
@@ -646,6 +653,11 @@ export class PartitionLog {
     }
     this._recoveryPoint = offset;
     this.lastFlushMs = this.clock();
+  }
+
+  /** Deletes the segments that lie wholly below the log start offset. */
+  private deleteLogStartOffsetBreachedSegments(): number {
+    return this.deleteSegments(this.deletableSegments((_s, next) => next !== undefined && next.baseOffset <= this._logStartOffset));
   }
 
   /** Kafka's deletableSegments: the oldest run of segments the predicate accepts (never an empty active one). */

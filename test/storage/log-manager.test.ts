@@ -76,7 +76,7 @@ describe('LogManager', () => {
     expect(read('recovery-point-offset-checkpoint')).toBe('0\n2\na 0 3\nb 1 5\n');
     expect(read('replication-offset-checkpoint')).toBe('0\n2\na 0 3\nb 1 5\n');
     expect(read('log-start-offset-checkpoint')).toBe('0\n1\nb 1 2\n');
-    expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(true);
+    expect(read(CLEAN_SHUTDOWN_FILE)).toBe('{"version":0,"brokerEpoch":-1}');
 
     const again = await openManager();
     expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(false); // a crash from now on is unclean
@@ -84,6 +84,18 @@ describe('LogManager', () => {
     expect([b2.logStartOffset, b2.logEndOffset, b2.loadSummary.recoveredSegments]).toEqual([2, 5, 0]);
     expect(b2.topicId).toBe(b.topicId);
     expect(decode(again.getLog('a', 0)!.read(0, 1 << 20, true, 'uncommitted').records).map((r) => r.value)).toEqual(values('a', 3));
+  });
+
+  test('DeleteRecords is checkpointed at once, so a crash cannot bring the records back', async () => {
+    const m = await openManager();
+    const log = m.createLog('a', 0, randomKafkaUuid(), config());
+    log.appendAsLeader(makeBatch({ values: values('x', 4) }), 0);
+    log.deleteRecordsBefore(3);
+    expect(read('log-start-offset-checkpoint')).toBe('0\n1\na 0 3\n');
+    managers.splice(managers.indexOf(m), 1); // crash: no shutdown
+    log.closeForDelete();
+    const again = await openManager();
+    expect(again.getLog('a', 0)!.logStartOffset).toBe(3);
   });
 
   test('without the marker every log is recovered from its checkpointed recovery point', async () => {
@@ -144,19 +156,27 @@ describe('LogManager', () => {
     expect(healthy.appendAsLeader(makeBatch({ values: ['ok'] }), 0).baseOffset).toBe(0);
     await m.shutdown();
     expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(false);
-    expect(read('recovery-point-offset-checkpoint')).toBe('0\n1\na 1 1\n');
+    // the offline log keeps its last fsynced point, so the next start re-scans what it had unflushed
+    expect(read('recovery-point-offset-checkpoint')).toBe('0\n2\na 0 0\na 1 1\n');
+    expect(read('replication-offset-checkpoint')).toBe('0\n1\na 1 1\n');
   });
 
   test('an unreadable partition directory is loaded offline instead of failing the broker', async () => {
     const m = await openManager();
     m.createLog('a', 0, randomKafkaUuid(), config()).appendAsLeader(makeBatch({ values: ['x'] }), 0);
+    const b = m.createLog('b', 0, randomKafkaUuid(), config());
+    b.appendAsLeader(makeBatch({ values: values('y', 3) }), 0);
+    b.deleteRecordsBefore(2);
     await m.shutdown();
-    fs.mkdirSync(path.join(data(), 'b-0'));
     fs.writeFileSync(path.join(data(), 'b-0', 'partition.metadata'), 'not metadata');
     const again = await openManager();
     expect(again.getLog('b', 0)?.isOffline).toBe(true);
     expect(() => again.getLog('b', 0)!.read(0, 10, true, 'uncommitted')).toThrow(/offline/);
     expect(again.getLog('a', 0)!.logEndOffset).toBe(1);
+    // its checkpointed offsets survive while it is offline
+    again.checkpointAll();
+    expect(read('log-start-offset-checkpoint')).toBe('0\n1\nb 0 2\n');
+    expect(read('recovery-point-offset-checkpoint')).toBe('0\n2\na 0 1\nb 0 3\n');
   });
 
   test('cleanupLogs applies each log its own retention', async () => {
@@ -168,6 +188,14 @@ describe('LogManager', () => {
     expect(m.cleanupLogs(10_000)).toBe(1);
     expect(short.logStartOffset).toBe(1);
     expect(long.logStartOffset).toBe(0);
+  });
+
+  test('background tasks run retention on their interval', async () => {
+    const m = await openManager({ retentionCheckIntervalMs: 20 });
+    const log = m.createLog('short', 0, randomKafkaUuid(), config({ retentionMs: 1000 }));
+    log.appendAsLeader(makeBatch({ values: ['old'], timestamp: 1_000 }), 0);
+    m.startBackgroundTasks();
+    await expect.poll(() => log.logStartOffset, { timeout: 2000, interval: 10 }).toBe(1);
   });
 
   test('spreads new logs over several log dirs', async () => {

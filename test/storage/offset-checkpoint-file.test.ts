@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { CheckpointFile, CorruptCheckpointError } from '../../src/storage/checkpoint-file.js';
 import { OffsetCheckpointFile, OffsetCheckpointName } from '../../src/storage/offset-checkpoint-file.js';
@@ -28,6 +29,19 @@ describe('offset checkpoint files', () => {
       ['orders-0', 1234567890123],
       ['orders-1', 42],
     ]);
+  });
+
+  test('any set of partitions round-trips', () => {
+    const file = new OffsetCheckpointFile(dir, OffsetCheckpointName.recoveryPoint);
+    const topic = fc.stringMatching(/^[a-zA-Z0-9._-]{1,30}$/);
+    const entry = fc.record({ topic, partition: fc.nat(10_000), offset: fc.nat({ max: Number.MAX_SAFE_INTEGER }) });
+    fc.assert(
+      fc.property(fc.uniqueArray(entry, { selector: (e) => `${e.topic}-${e.partition}`, maxLength: 30 }), (entries) => {
+        file.write(entries);
+        expect(file.read()).toEqual(new Map(entries.map((e) => [`${e.topic}-${e.partition}`, e.offset])));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   test('an empty checkpoint is `0`, `0`; a missing one reads as empty', () => {

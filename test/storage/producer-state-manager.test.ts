@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
+import fc from 'fast-check';
 import type { BatchInfo } from '../../src/native/index.js';
 import { KafkaError } from '../../src/protocol/errors.js';
 import {
@@ -152,6 +153,25 @@ describe('producer snapshot files', () => {
     expect(buf.readInt32BE(44)).toBe(-1);
     expect(buf.readBigInt64BE(48)).toBe(-1n);
     expect(decodeProducerSnapshot(buf)).toEqual([entry]);
+  });
+
+  test('any entries round-trip through the snapshot encoding', () => {
+    const int64 = fc.integer({ min: -1, max: Number.MAX_SAFE_INTEGER });
+    const arbEntry = fc.record({
+      producerId: int64,
+      epoch: fc.integer({ min: -1, max: 32767 }),
+      lastSequence: fc.integer({ min: -1, max: INT32_MAX }),
+      lastOffset: int64,
+      offsetDelta: fc.integer({ min: 0, max: INT32_MAX }),
+      timestamp: int64,
+      coordinatorEpoch: fc.integer({ min: -1, max: INT32_MAX }),
+      currentTxnFirstOffset: int64,
+    });
+    fc.assert(
+      fc.property(fc.array(arbEntry, { maxLength: 20 }), (entries) => {
+        expect(decodeProducerSnapshot(encodeProducerSnapshot(entries))).toEqual(entries);
+      }),
+    );
   });
 
   test('a flipped byte or a truncated file is CorruptSnapshotError', () => {

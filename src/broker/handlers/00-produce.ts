@@ -14,6 +14,8 @@
 //   OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, KAFKA_STORAGE_ERROR are answered for
 //   that partition only; other partitions of the request are unaffected.
 // - Unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates).
+// - Internal topics (__consumer_offsets, __transaction_state) are written by the broker only:
+//   INVALID_TOPIC_EXCEPTION for clients, as Kafka answers.
 // - acks 1 and -1 answer after the append (one replica: the leader is the whole ISR); acks 0
 //   sends no response at all; any other acks → INVALID_REQUIRED_ACKS on every partition.
 // - A duplicate idempotent batch answers NONE with the offsets it was first written at.
@@ -97,7 +99,12 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
     const slots: { topic: number; partition: number }[] = [];
     for (const [ti, t] of req.topicData.entries()) {
       results.push([]);
+      const internal = ctx.services.topics.get(t.name)?.internal === true;
       for (const [pi, p] of t.partitionData.entries()) {
+        if (internal) {
+          results[ti][pi] = failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+          continue;
+        }
         const problem = recordsProblem(p.records);
         if (problem !== null) {
           results[ti][pi] = failed(ErrorCode.INVALID_RECORD, problem);

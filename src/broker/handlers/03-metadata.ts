@@ -14,6 +14,8 @@
 //   topic with LEADER_NOT_AVAILABLE (or UNKNOWN_TOPIC_OR_PARTITION) because its controller
 //   creates it asynchronously and clients retry; Sluice creates it synchronously and answers
 //   it ready, with NONE and its partitions, which saves every client a metadata round trip.
+// - Internal topic names (__consumer_offsets, __transaction_state) are never auto-created here:
+//   the coordinators that own them create them with their own layout.
 // - Illegal names → INVALID_TOPIC_EXCEPTION; missing and not created →
 //   UNKNOWN_TOPIC_OR_PARTITION.
 // - Each partition: leader and the single replica and ISR member are this node, leader_epoch
@@ -32,7 +34,7 @@ import type {
 import { ApiKey } from '../../protocol/index.js';
 import type { TopicInfo } from '../../metadata/topic-manager.js';
 import { ZERO_TOPIC_ID } from '../../metadata/topic-id.js';
-import { validateTopicName } from '../../metadata/topic-name.js';
+import { INTERNAL_TOPICS, validateTopicName } from '../../metadata/topic-name.js';
 import { advertisedEndpoint } from '../endpoints.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
@@ -80,7 +82,9 @@ function topicByName(name: string, autoCreate: boolean, ctx: RequestContext): Me
   if (existing) return describeTopic(existing, ctx);
   try {
     validateTopicName(name);
-    if (!autoCreate || !config.autoCreateTopicsEnable) return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+    if (!autoCreate || !config.autoCreateTopicsEnable || INTERNAL_TOPICS.has(name)) {
+      return topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+    }
     return describeTopic(topics.createTopic(name), ctx);
   } catch (err) {
     return topicError(errorCodeOf(err), name);

@@ -16,6 +16,7 @@ describe('Produce', () => {
     client = await TestClient.connect(b.port);
     const topics = b.broker.services.topics;
     topics.createTopic('produce', { numPartitions: 2 });
+    topics.createTopic('__consumer_offsets', { numPartitions: 1 });
     topics.createTopic('small', { numPartitions: 1, configs: new Map([['max.message.bytes', '200']]) });
   });
   afterAll(async () => {
@@ -36,6 +37,12 @@ describe('Produce', () => {
     const second = await client.request(ApiKey.Produce, 3, produceRequest('produce', 0, batchOf(2)));
     expect(second.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 3n });
     expect(leo('produce')).toBe(5);
+  });
+
+  it('refuses client writes to internal topics with INVALID_TOPIC_EXCEPTION', async () => {
+    const res = await client.request(ApiKey.Produce, 9, produceRequest('__consumer_offsets', 0, batchOf(1)));
+    expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+    expect(leo('__consumer_offsets')).toBe(0);
   });
 
   it('answers UNSUPPORTED_VERSION on every partition below v3', async () => {

@@ -61,6 +61,12 @@ describe('Metadata', () => {
     expect(res.topics[0].partitions).toHaveLength(3);
   });
 
+  it('never auto-creates internal topics', async () => {
+    const res = await client.request(ApiKey.Metadata, 12, byName(['__consumer_offsets']));
+    expect(res.topics[0]).toMatchObject({ name: '__consumer_offsets', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+    expect(b.broker.services.topics.get('__consumer_offsets')).toBeUndefined();
+  });
+
   it('answers INVALID_TOPIC_EXCEPTION for an illegal name', async () => {
     const res = await client.request(ApiKey.Metadata, 12, byName(['no spaces!']));
     expect(res.topics[0]).toMatchObject({ name: 'no spaces!', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
