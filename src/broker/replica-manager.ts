@@ -49,6 +49,9 @@ export interface FetchParams {
   signal?: AbortSignal;
 }
 
+/** Shared empty records of failed fetches (never written to: read-only by contract). */
+const NO_RECORDS = Buffer.alloc(0);
+
 /** acks values Kafka accepts: none, leader, all in-sync replicas. */
 const VALID_ACKS = new Set([0, 1, -1]);
 
@@ -69,12 +72,14 @@ export function checkLeaderEpoch(log: PartitionLog, currentLeaderEpoch: number):
   if (currentLeaderEpoch > log.leaderEpoch) throw new KafkaError('UNKNOWN_LEADER_EPOCH');
 }
 
-function failedAppend(errorCode: number, errorMessage: string | null = null): PartitionAppendResult {
+/** The answer for a partition whose records were not appended. */
+export function failedAppend(errorCode: number, errorMessage: string | null = null): PartitionAppendResult {
   return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
 }
 
-function failedFetch(errorCode: number): PartitionFetchResult {
-  return { errorCode, records: Buffer.alloc(0), highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
+/** The answer for a partition that could not be read: no records, every offset -1. */
+export function failedFetch(errorCode: number): PartitionFetchResult {
+  return { errorCode, records: NO_RECORDS, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
 }
 
 /** Serves produce and fetch for the partitions this node leads (all of them, on one node). */

@@ -1,6 +1,7 @@
 // The config resources AlterConfigs and IncrementalAlterConfigs change: read and replace the
 // overrides of a topic (TopicManager) or of a broker entity (ConfigManager).
 
+import { type ApiError, apiErrorOf, NO_ERROR } from '../metadata/api-error.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import { validateTopicName } from '../metadata/topic-name.js';
 import { KafkaError } from '../protocol/errors.js';
@@ -60,12 +61,48 @@ export function configKeyOf(type: number, name: string): ConfigKey | undefined {
   return type === ConfigResourceType.TOPIC ? topicConfigKeys.get(name) : brokerConfigKeys.get(name);
 }
 
+/** A config resource as requests name it. */
+export interface ConfigResourceName {
+  resourceType: number;
+  resourceName: string;
+}
+
+/** One resource's outcome, shaped like the results of AlterConfigs and IncrementalAlterConfigs. */
+export interface AlterConfigsResult extends ConfigResourceName, ApiError {}
+
 /** Indexes of resources named more than once in one request (Kafka rejects all of them). */
-export function duplicateResources(resources: readonly { resourceType: number; resourceName: string }[]): Set<number> {
+function duplicateResources(resources: readonly ConfigResourceName[]): Set<number> {
   const byKey = new Map<string, number[]>();
   resources.forEach((r, i) => {
     const k = `${r.resourceType}/${r.resourceName}`;
     byKey.set(k, [...(byKey.get(k) ?? []), i]);
   });
   return new Set([...byKey.values()].filter((ix) => ix.length > 1).flat());
+}
+
+/**
+ * Runs `alter` on each resource of an (Incremental)AlterConfigs request: a resource named twice
+ * is INVALID_REQUEST (every occurrence), and a failure stays with its own resource.
+ */
+export function alterEachResource<R extends ConfigResourceName>(
+  apiName: string,
+  resources: readonly R[],
+  alter: (r: R) => void,
+): AlterConfigsResult[] {
+  const dups = duplicateResources(resources);
+  return resources.map((r, i) => {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    try {
+      if (dups.has(i)) throw new KafkaError('INVALID_REQUEST', 'Duplicate resource in the request');
+      alter(r);
+      return { ...base, ...NO_ERROR };
+    } catch (err) {
+      return { ...base, ...apiErrorOf(err, `${apiName} ${r.resourceType}/${r.resourceName}`) };
+    }
+  });
+}
+
+/** Every resource failed with errorCode (a whole-request failure of either alter API). */
+export function failEachResource(resources: readonly ConfigResourceName[], errorCode: number): AlterConfigsResult[] {
+  return resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName }));
 }

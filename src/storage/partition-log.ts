@@ -2,12 +2,14 @@
 // The single owner of the partition's files; the bytes themselves are handled by the native addon.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native, type BatchInfo, type LogSegmentHandle } from '../native/index.js';
+import { native, type BatchInfo } from '../native/index.js';
 import { KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
-import { offsetFileStem, offsetFromFileName, Suffix } from './log-file-names.js';
+import { offsetFileStem, Suffix } from './log-file-names.js';
+import { loadSegments, type LoadSummary } from './log-loader.js';
+import { closeAndMarkDeleted, floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import { ProducerStateManager } from './producer-state-manager.js';
 
@@ -62,21 +64,6 @@ export interface PartitionLogOptions {
   onLogStartOffsetMoved?: (log: PartitionLog) => void;
 }
 
-/** What opening found and repaired, for the LogManager's log line. */
-export interface LoadSummary {
-  recoveredSegments: number;
-  truncatedBytes: number;
-  deletedSegments: number;
-  /** Why producer state could not be fully rebuilt (its producers then restart unchecked), if so. */
-  producerStateProblem?: string;
-}
-
-interface Segment {
-  readonly baseOffset: number;
-  readonly handle: LogSegmentHandle;
-  readonly createdMs: number; // when this process opened it: segment.ms falls back to it
-}
-
 const EMPTY = Buffer.alloc(0);
 const INT32_MAX = 2147483647;
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
@@ -90,7 +77,7 @@ function isStorageError(err: unknown): boolean {
 
 /** One partition's log: append as leader, read, list offsets, retention and recovery. */
 export class PartitionLog {
-  private segments: Segment[] = [];
+  private segments: LogSegment[] = [];
   private _logStartOffset = 0;
   private nextOffset = 0;
   private _recoveryPoint = 0;
@@ -291,7 +278,7 @@ export class PartitionLog {
     }
     if (fetchOffset >= endOffset) return result(EMPTY);
     return this.io(() => {
-      for (let i = this.floorSegmentIndex(fetchOffset); i < this.segments.length; i++) {
+      for (let i = floorSegmentIndex(this.segments, fetchOffset); i < this.segments.length; i++) {
         const { handle } = this.segments[i];
         const slice = handle.read(fetchOffset, maxBytes, handle.size(), minOneMessage);
         if (slice) return result(slice.size > 0 ? handle.readBytes(slice.position, slice.size) : EMPTY);
@@ -316,7 +303,7 @@ export class PartitionLog {
     }
     return this.io(() => {
       if (timestamp === ListOffsetsTimestamp.maxTimestamp) {
-        let best: Segment | undefined;
+        let best: LogSegment | undefined;
         let bestTs = -1;
         for (const s of this.segments) {
           const ts = s.handle.maxTimestampSoFar().timestamp;
@@ -473,66 +460,25 @@ export class PartitionLog {
       this._topicId = recorded;
     }
 
-    const names = fs.readdirSync(this.dir);
-    const logOffsets = new Set<number>();
-    for (const name of names) {
-      if (name.endsWith(Suffix.deleted) || name.endsWith(Suffix.cleaned) || name.endsWith(Suffix.swap) || name.endsWith('.tmp')) {
-        fs.rmSync(path.join(this.dir, name), { force: true });
-        continue;
-      }
-      const offset = offsetFromFileName(name, Suffix.log);
-      if (offset !== null) logOffsets.add(offset);
-    }
-    for (const name of names) {
-      for (const suffix of [Suffix.index, Suffix.timeIndex, Suffix.txnIndex]) {
-        const offset = offsetFromFileName(name, suffix);
-        if (offset !== null && !logOffsets.has(offset)) fs.rmSync(path.join(this.dir, name), { force: true });
-      }
-    }
-
-    const hadCleanShutdown = opts.hadCleanShutdown ?? false;
-    const checkpointRecoveryPoint = opts.recoveryPoint ?? 0;
-    const checkpointLogStart = opts.logStartOffset ?? 0;
-    const bases = [...logOffsets].sort((a, b) => a - b);
-    for (const base of bases) this.segments.push(this.openSegment(base));
-
-    // Kafka's recoverLog: after an unclean shutdown, re-validate every segment from the one
-    // holding the recovery point; a torn or corrupt batch ends the log there.
-    let firstToRecover = this.segments.length;
-    if (!hadCleanShutdown && this.segments.length > 0) firstToRecover = this.floorSegmentIndex(checkpointRecoveryPoint);
-    for (let i = 0; i < this.segments.length; i++) {
-      const seg = this.segments[i];
-      if (i < firstToRecover && !seg.handle.needsRecovery()) continue;
-      const result = seg.handle.recover(this.recoveryBatchLimit());
-      this.loadSummary.recoveredSegments++;
-      this.loadSummary.truncatedBytes += result.truncatedBytes;
-      if (result.truncatedBytes > 0 && i >= firstToRecover && i < this.segments.length - 1) {
-        const dropped = this.segments.splice(i + 1);
-        this.loadSummary.deletedSegments += dropped.length;
-        for (const d of dropped) this.deleteSegmentFiles(d, true);
-        break;
-      }
-    }
-
-    if (this.segments.length === 0) this.segments.push(this.openSegment(checkpointLogStart));
-    this.nextOffset = this.activeSegment().handle.readNextOffset();
+    const loaded = loadSegments({
+      dir: this.dir,
+      config: this.config,
+      logStartOffset: opts.logStartOffset ?? 0,
+      recoveryPoint: opts.recoveryPoint ?? 0,
+      hadCleanShutdown: opts.hadCleanShutdown ?? false,
+      nowMs: this.clock(),
+    });
+    this.segments = loaded.segments;
+    this.nextOffset = loaded.nextOffset;
+    this._logStartOffset = loaded.logStartOffset;
+    this._recoveryPoint = loaded.recoveryPoint;
+    this.loadSummary = loaded.summary;
     this.producerState = new ProducerStateManager(this.dir);
     this.epochCache = new LeaderEpochCache(this.dir);
-
-    // Kafka's deleteSegmentsIfLogStartGreaterThanLogEnd: the log start checkpoint says everything
-    // below it was deleted, so a log ending before it restarts empty at that offset.
-    if (checkpointLogStart > this.nextOffset) {
-      const dropped = this.segments.splice(0);
-      this.loadSummary.deletedSegments += dropped.length;
-      for (const d of dropped) this.deleteSegmentFiles(d, true);
-      this.segments.push(this.openSegment(checkpointLogStart));
-      this.nextOffset = checkpointLogStart;
+    if (loaded.restartedEmpty) {
       this.epochCache.clear();
-      this.producerState.truncateFullyAndStartAt(checkpointLogStart);
+      this.producerState.truncateFullyAndStartAt(this.nextOffset);
     }
-
-    this._logStartOffset = Math.max(checkpointLogStart, this.segments[0].baseOffset);
-    this._recoveryPoint = hadCleanShutdown ? this.nextOffset : Math.min(checkpointRecoveryPoint, this.nextOffset);
     this.epochCache.truncateFromEnd(this.nextOffset);
     this.epochCache.truncateFromStart(this._logStartOffset);
     // One node leads every partition from the start, as Kafka's makeLeader does at epoch 0.
@@ -546,7 +492,7 @@ export class PartitionLog {
     const from = Math.max(this.producerState.mapEndOffset, this._logStartOffset);
     if (from < this.nextOffset) {
       try {
-        for (let i = this.floorSegmentIndex(from); i < this.segments.length; i++) {
+        for (let i = floorSegmentIndex(this.segments, from); i < this.segments.length; i++) {
           this.replaySegment(this.segments[i], Math.max(from, this.segments[i].baseOffset));
         }
       } catch (err) {
@@ -561,7 +507,7 @@ export class PartitionLog {
   }
 
   /** Feeds the producer headers of a segment's batches from `from` on to the producer state. */
-  private replaySegment(seg: Segment, from: number): void {
+  private replaySegment(seg: LogSegment, from: number): void {
     const end = seg.handle.size();
     let offset = from;
     for (;;) {
@@ -578,39 +524,14 @@ export class PartitionLog {
     }
   }
 
-  /** Largest batch size recovery accepts: a topic may have held larger batches than its current limit. */
-  private recoveryBatchLimit(): number {
-    return Math.min(INT32_MAX, Math.max(this.config.maxMessageBytes, this.config.segmentBytes));
-  }
-
   // ---- segments ------------------------------------------------------------------------------
 
-  private openSegment(baseOffset: number): Segment {
-    const handle = native.openSegment(this.dir, baseOffset, {
-      indexIntervalBytes: this.config.indexIntervalBytes,
-      maxIndexSize: this.config.segmentIndexBytes,
-      preallocate: this.config.preallocate,
-    });
-    return { baseOffset, handle, createdMs: this.clock() };
+  private openSegment(baseOffset: number): LogSegment {
+    return openLogSegment(this.dir, baseOffset, this.config, this.clock());
   }
 
-  private activeSegment(): Segment {
+  private activeSegment(): LogSegment {
     return this.segments[this.segments.length - 1];
-  }
-
-  /** Index of the last segment whose base offset is <= offset (0 when offset precedes them all). */
-  private floorSegmentIndex(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
   }
 
   /** Kafka's LogSegment.shouldRoll, checked before each append. */
@@ -630,7 +551,7 @@ export class PartitionLog {
     }
   }
 
-  private rollSegment(): Segment {
+  private rollSegment(): LogSegment {
     const active = this.activeSegment();
     const newOffset = this.nextOffset;
     if (active.baseOffset === newOffset && active.handle.size() === 0) return active;
@@ -647,7 +568,7 @@ export class PartitionLog {
   /** fsyncs the segments holding [recoveryPoint, offset) and moves the recovery point to offset. */
   private flushUpTo(offset: number): void {
     if (offset <= this._recoveryPoint) return;
-    for (let i = this.floorSegmentIndex(this._recoveryPoint); i < this.segments.length; i++) {
+    for (let i = floorSegmentIndex(this.segments, this._recoveryPoint); i < this.segments.length; i++) {
       if (this.segments[i].baseOffset >= offset) break;
       this.segments[i].handle.flush();
     }
@@ -661,8 +582,8 @@ export class PartitionLog {
   }
 
   /** Kafka's deletableSegments: the oldest run of segments the predicate accepts (never an empty active one). */
-  private deletableSegments(predicate: (s: Segment, next: Segment | undefined) => boolean): Segment[] {
-    const out: Segment[] = [];
+  private deletableSegments(predicate: (s: LogSegment, next: LogSegment | undefined) => boolean): LogSegment[] {
+    const out: LogSegment[] = [];
     for (let i = 0; i < this.segments.length; i++) {
       const seg = this.segments[i];
       const next = this.segments[i + 1];
@@ -674,12 +595,12 @@ export class PartitionLog {
   }
 
   /** Kafka's deleteSegments: a log always keeps one segment, so deleting them all rolls first. */
-  private deleteSegments(deletable: Segment[]): number {
+  private deleteSegments(deletable: LogSegment[]): number {
     if (deletable.length === 0) return 0;
     // deletableSegments never includes an empty active segment, so this roll creates a new one.
     if (deletable.length === this.segments.length) this.rollSegment();
     this.segments.splice(0, deletable.length);
-    for (const seg of deletable) this.deleteSegmentFiles(seg, false);
+    for (const seg of deletable) this.deleteSegmentFiles(seg);
     this.producerState.deleteSnapshotsBefore(this.segments[0].baseOffset);
     this.maybeIncrementLogStartOffset(this.segments[0].baseOffset);
     return deletable.length;
@@ -696,20 +617,10 @@ export class PartitionLog {
    * Closes a segment and renames its files to `.deleted`; they are removed after
    * file.delete.delay.ms (or now), and any left behind by a crash are removed on the next open.
    */
-  private deleteSegmentFiles(seg: Segment, immediately: boolean): void {
-    seg.handle.close();
-    const stem = path.join(this.dir, offsetFileStem(seg.baseOffset));
-    const renamed: string[] = [];
-    for (const suffix of [Suffix.log, Suffix.index, Suffix.timeIndex, Suffix.txnIndex]) {
-      try {
-        fs.renameSync(stem + suffix, stem + suffix + Suffix.deleted);
-        renamed.push(stem + suffix + Suffix.deleted);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      }
-    }
+  private deleteSegmentFiles(seg: LogSegment): void {
+    const renamed = closeAndMarkDeleted(this.dir, seg);
     const delay = this.config.fileDeleteDelayMs;
-    if (immediately || delay <= 0) {
+    if (delay <= 0) {
       for (const f of renamed) fs.rmSync(f, { force: true });
       return;
     }
@@ -736,7 +647,7 @@ export class PartitionLog {
   }
 
   /** Kafka's LogSegment.largestTimestamp: the newest batch timestamp, else the file's mtime. */
-  private largestTimestamp(seg: Segment): number {
+  private largestTimestamp(seg: LogSegment): number {
     const ts = seg.handle.maxTimestampSoFar().timestamp;
     if (ts >= 0) return ts;
     return fs.statSync(path.join(this.dir, offsetFileStem(seg.baseOffset) + Suffix.log)).mtimeMs;

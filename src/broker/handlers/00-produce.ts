@@ -33,7 +33,7 @@ import type {
 import { ApiKey, defaultProduceResponseLeaderIdAndEpoch } from '../../protocol/index.js';
 import { BatchHeader, RecordBatchView } from '../../protocol/record-batch-view.js';
 import { type ApiHandler, CloseConnectionError } from '../handler.js';
-import type { PartitionAppend, PartitionAppendResult } from '../replica-manager.js';
+import { failedAppend, type PartitionAppend, type PartitionAppendResult } from '../replica-manager.js';
 
 /** Lowest Produce version served: v3 introduced record batches (magic 2). */
 const MIN_SERVED_VERSION = 3;
@@ -66,10 +66,6 @@ function partitionResponse(index: number, r: PartitionAppendResult): ProduceResp
   };
 }
 
-function failed(errorCode: number, errorMessage: string | null = null): PartitionAppendResult {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
-}
-
 function everyPartition(req: ProduceRequest, result: PartitionAppendResult): ProduceResponse {
   return {
     responses: req.topicData.map((t) => ({
@@ -90,7 +86,7 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
     if (ctx.apiVersion < MIN_SERVED_VERSION) return handler.errorResponse(req, ErrorCode.UNSUPPORTED_VERSION, ctx);
     if (req.transactionalId !== null || req.topicData.some((t) => t.partitionData.some((p) => isTransactional(p.records)))) {
       if (req.acks === 0) throw new CloseConnectionError('transactional produce with acks=0: transactions are not supported yet');
-      return everyPartition(req, failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'));
+      return everyPartition(req, failedAppend(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet'));
     }
 
     // Partitions whose payload is unusable are answered without reaching the log.
@@ -102,12 +98,12 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
       const internal = ctx.services.topics.get(t.name)?.internal === true;
       for (const [pi, p] of t.partitionData.entries()) {
         if (internal) {
-          results[ti][pi] = failed(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+          results[ti][pi] = failedAppend(ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
           continue;
         }
         const problem = recordsProblem(p.records);
         if (problem !== null) {
-          results[ti][pi] = failed(ErrorCode.INVALID_RECORD, problem);
+          results[ti][pi] = failedAppend(ErrorCode.INVALID_RECORD, problem);
         } else {
           entries.push({ topic: t.name, partition: p.index, records: p.records! });
           slots.push({ topic: ti, partition: pi });
@@ -134,6 +130,6 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
     };
   },
   errorResponse(req, errorCode) {
-    return everyPartition(req, failed(errorCode));
+    return everyPartition(req, failedAppend(errorCode));
   },
 };

@@ -38,7 +38,7 @@ import {
 } from '../../protocol/index.js';
 import { BatchHeader, RecordBatchView } from '../../protocol/record-batch-view.js';
 import type { ApiHandler } from '../handler.js';
-import type { PartitionFetch, PartitionFetchResult } from '../replica-manager.js';
+import { failedFetch, type PartitionFetch, type PartitionFetchResult } from '../replica-manager.js';
 
 /** First Fetch version with topic ids instead of names. */
 const TOPIC_ID_VERSION = 13;
@@ -61,10 +61,6 @@ function partitionData(partitionIndex: number, r: PartitionFetchResult, committe
     preferredReadReplica: -1,
     records: r.records,
   };
-}
-
-function failed(errorCode: number): PartitionFetchResult {
-  return { errorCode, records: Buffer.alloc(0), highWatermark: -1, lastStableOffset: -1, logStartOffset: -1 };
 }
 
 /** True when any batch in records is zstd-compressed (walks batch headers, never records). */
@@ -92,7 +88,7 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
     const plan = req.topics.map((t) => {
       const name = byId ? ctx.services.topics.getById(t.topicId)?.name : t.topic;
       return t.partitions.map((p) => {
-        if (name === undefined) return failed(ErrorCode.UNKNOWN_TOPIC_ID);
+        if (name === undefined) return failedFetch(ErrorCode.UNKNOWN_TOPIC_ID);
         reads.push({
           topic: name,
           partition: p.partition,
@@ -118,7 +114,7 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
         const slot = plan[ti][pi];
         let r = typeof slot === 'number' ? results[slot] : slot;
         if (ctx.apiVersion < ZSTD_VERSION && r.records.length > 0 && containsZstd(r.records)) {
-          r = failed(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+          r = failedFetch(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
         }
         return partitionData(p.partition, r, committed);
       }),
@@ -134,7 +130,7 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
       responses: (req.topics ?? []).map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => partitionData(p.partition, failed(errorCode), committed)),
+        partitions: t.partitions.map((p) => partitionData(p.partition, failedFetch(errorCode), committed)),
       })),
       nodeEndpoints: [],
     };

@@ -2,7 +2,7 @@
 //
 // Behavior:
 // - brokers: this node once, at the advertised endpoint of the listener the request came in
-//   on (the first advertised listener when none matches), rack null.
+//   on (the first advertised listener when none matches), rack from broker.rack.
 // - cluster_id (v2+) is the log dirs' cluster id; controller_id (v1+) is this node.
 // - topics null (v1+), or an empty array at v0, means every topic, internal ones included
 //   (is_internal set). An empty array at v1+ means none.
@@ -35,7 +35,7 @@ import { ApiKey } from '../../protocol/index.js';
 import type { TopicInfo } from '../../metadata/topic-manager.js';
 import { ZERO_TOPIC_ID } from '../../metadata/topic-id.js';
 import { INTERNAL_TOPICS, validateTopicName } from '../../metadata/topic-name.js';
-import { advertisedEndpoint } from '../endpoints.js';
+import { advertisedEndpoint, brokerRack } from '../endpoints.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
 /** Authorized operations value meaning "not computed" (Kafka's Integer.MIN_VALUE). */
@@ -47,7 +47,7 @@ const NULLABLE_NAME_VERSION = 12;
 
 function brokers(ctx: RequestContext): MetadataResponseBroker[] {
   const endpoint = advertisedEndpoint(ctx);
-  return [{ nodeId: ctx.services.nodeId, host: endpoint.host, port: endpoint.port, rack: null }];
+  return [{ nodeId: ctx.services.nodeId, host: endpoint.host, port: endpoint.port, rack: brokerRack(ctx) }];
 }
 
 function topicError(errorCode: number, name: string | null, topicId = ZERO_TOPIC_ID): MetadataResponseTopic {

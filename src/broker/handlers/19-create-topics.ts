@@ -18,6 +18,7 @@ import type {
   CreateTopicsResponseCreatableTopicResult,
 } from '../../protocol/messages/19-create-topics.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import { apiErrorOf, NO_ERROR } from '../../metadata/api-error.js';
 import { ZERO_TOPIC_ID } from '../../metadata/topic-id.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
@@ -66,7 +67,7 @@ function createOne(t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, 
 
 /** Serves CreateTopics (api key 19). */
 export const handler: ApiHandler<CreateTopicsRequest, CreateTopicsResponse> = {
-  apiKey: 19,
+  apiKey: ApiKey.CreateTopics,
   minVersion: 2,
   maxVersion: 7,
   handle(req, ctx) {

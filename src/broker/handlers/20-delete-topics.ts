@@ -14,6 +14,7 @@ import type {
   DeleteTopicsResponseDeletableTopicResult,
 } from '../../protocol/messages/20-delete-topics.js';
 import { KafkaError } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import { apiErrorOf, NO_ERROR } from '../../metadata/api-error.js';
 import { ZERO_TOPIC_ID } from '../../metadata/topic-id.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
@@ -54,7 +55,7 @@ function deleteOne(target: Target, seen: Set<string>, ctx: RequestContext): Dele
 
 /** Serves DeleteTopics (api key 20). */
 export const handler: ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse> = {
-  apiKey: 20,
+  apiKey: ApiKey.DeleteTopics,
   minVersion: 1,
   maxVersion: 6,
   handle(req, ctx) {

@@ -12,6 +12,7 @@ import type {
   DeleteRecordsResponseDeleteRecordsPartitionResult,
 } from '../../protocol/messages/21-delete-records.js';
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import { partitionErrorCode } from '../replica-manager.js';
 import type { ApiHandler, RequestContext } from '../handler.js';
 
@@ -32,7 +33,7 @@ function deleteBefore(topic: string, partitionIndex: number, offset: bigint, ctx
 
 /** Serves DeleteRecords (api key 21). */
 export const handler: ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse> = {
-  apiKey: 21,
+  apiKey: ApiKey.DeleteRecords,
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {

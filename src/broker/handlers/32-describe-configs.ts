@@ -18,6 +18,7 @@ import type {
   DescribeConfigsResponseDescribeConfigsResult,
 } from '../../protocol/messages/32-describe-configs.js';
 import { KafkaError } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import { ConfigSource, type DescribedConfig } from '../../config/config-describer.js';
 import { ConfigResourceType } from '../../config/config-resources.js';
 import { apiErrorOf, NO_ERROR } from '../../metadata/api-error.js';
@@ -75,7 +76,7 @@ function resultFor(
 
 /** Serves DescribeConfigs (api key 32). */
 export const handler: ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse> = {
-  apiKey: 32,
+  apiKey: ApiKey.DescribeConfigs,
   minVersion: 1,
   maxVersion: 4,
   handle(req, ctx) {

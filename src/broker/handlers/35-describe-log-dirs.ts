@@ -16,6 +16,7 @@ import type {
   DescribeLogDirsResponseDescribeLogDirsTopic,
 } from '../../protocol/messages/35-describe-log-dirs.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 import type { ApiHandler } from '../handler.js';
 
@@ -52,7 +53,7 @@ async function describeDir(dir: string, logs: PartitionLog[]): Promise<DescribeL
 
 /** Serves DescribeLogDirs (api key 35). */
 export const handler: ApiHandler<DescribeLogDirsRequest, DescribeLogDirsResponse> = {
-  apiKey: 35,
+  apiKey: ApiKey.DescribeLogDirs,
   minVersion: 1,
   maxVersion: 4,
   async handle(req, ctx) {

@@ -13,12 +13,13 @@ import type {
   CreatePartitionsResponseCreatePartitionsTopicResult,
 } from '../../protocol/messages/37-create-partitions.js';
 import { KafkaError } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
 import { apiErrorOf, NO_ERROR } from '../../metadata/api-error.js';
 import type { ApiHandler } from '../handler.js';
 
 /** Serves CreatePartitions (api key 37). */
 export const handler: ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse> = {
-  apiKey: 37,
+  apiKey: ApiKey.CreatePartitions,
   minVersion: 0,
   maxVersion: 3,
   handle(req, ctx) {

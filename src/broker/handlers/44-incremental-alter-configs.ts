@@ -9,55 +9,38 @@
 // - A key twice in one resource, or a resource twice in the request, is INVALID_REQUEST.
 // - Changes are persisted and applied to live logs; validate_only changes nothing.
 // Deviations: BROKER_LOGGER is INVALID_REQUEST (log levels are not configurable).
-import type {
-  IncrementalAlterConfigsRequest,
-  IncrementalAlterConfigsRequestAlterConfigsResource,
-  IncrementalAlterConfigsResponse,
-} from '../../protocol/messages/44-incremental-alter-configs.js';
-import { KafkaError } from '../../protocol/errors.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../../protocol/messages/44-incremental-alter-configs.js';
+import { ApiKey } from '../../protocol/index.js';
 import { applyIncrementalChanges } from '../../config/alter-ops.js';
 import {
+  alterEachResource,
   ConfigResourceType,
   configKeyOf,
   currentOverrides,
-  duplicateResources,
+  failEachResource,
   replaceOverrides,
 } from '../../config/config-resources.js';
-import { apiErrorOf, NO_ERROR } from '../../metadata/api-error.js';
-import type { ApiHandler, RequestContext } from '../handler.js';
-
-function alterOne(r: IncrementalAlterConfigsRequestAlterConfigsResource, validateOnly: boolean, dup: boolean, ctx: RequestContext) {
-  const base = { resourceType: r.resourceType, resourceName: r.resourceName };
-  try {
-    if (dup) throw new KafkaError('INVALID_REQUEST', 'Duplicate resource in the request');
-    const current = currentOverrides(ctx.services, r.resourceType, r.resourceName);
-    const errorName = r.resourceType === ConfigResourceType.TOPIC ? 'INVALID_CONFIG' : 'INVALID_REQUEST';
-    const next = applyIncrementalChanges(
-      current,
-      r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
-      (name) => configKeyOf(r.resourceType, name),
-      errorName,
-    );
-    replaceOverrides(ctx.services, r.resourceType, r.resourceName, next, validateOnly);
-    return { ...base, ...NO_ERROR };
-  } catch (err) {
-    return { ...base, ...apiErrorOf(err, `IncrementalAlterConfigs ${r.resourceType}/${r.resourceName}`) };
-  }
-}
+import type { ApiHandler } from '../handler.js';
 
 /** Serves IncrementalAlterConfigs (api key 44). */
 export const handler: ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = {
-  apiKey: 44,
+  apiKey: ApiKey.IncrementalAlterConfigs,
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const dups = duplicateResources(req.resources);
-    return { throttleTimeMs: 0, responses: req.resources.map((r, i) => alterOne(r, req.validateOnly, dups.has(i), ctx)) };
+    const responses = alterEachResource('IncrementalAlterConfigs', req.resources, (r) => {
+      const current = currentOverrides(ctx.services, r.resourceType, r.resourceName);
+      const next = applyIncrementalChanges(
+        current,
+        r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+        (name) => configKeyOf(r.resourceType, name),
+        r.resourceType === ConfigResourceType.TOPIC ? 'INVALID_CONFIG' : 'INVALID_REQUEST',
+      );
+      replaceOverrides(ctx.services, r.resourceType, r.resourceName, next, req.validateOnly);
+    });
+    return { throttleTimeMs: 0, responses };
   },
   errorResponse(req, errorCode) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((r) => ({ errorCode, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName })),
-    };
+    return { throttleTimeMs: 0, responses: failEachResource(req.resources, errorCode) };
   },
 };

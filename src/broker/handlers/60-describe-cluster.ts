@@ -9,6 +9,8 @@
 //   every cluster operation is allowed (no authorizer).
 import type { DescribeClusterRequest, DescribeClusterResponse } from '../../protocol/messages/60-describe-cluster.js';
 import { ErrorCode } from '../../protocol/errors.js';
+import { ApiKey } from '../../protocol/index.js';
+import { advertisedEndpoint, brokerRack } from '../endpoints.js';
 import type { ApiHandler } from '../handler.js';
 
 /** Kafka's "authorized operations were not requested" sentinel (Integer.MIN_VALUE). */
@@ -21,11 +23,11 @@ const EndpointType = { BROKER: 1, CONTROLLER: 2 } as const;
 
 /** Serves DescribeCluster (api key 60). */
 export const handler: ApiHandler<DescribeClusterRequest, DescribeClusterResponse> = {
-  apiKey: 60,
+  apiKey: ApiKey.DescribeCluster,
   minVersion: 0,
   maxVersion: 1,
   handle(req, ctx) {
-    const { config, clusterId, nodeId } = ctx.services;
+    const { clusterId, nodeId } = ctx.services;
     const base = handler.errorResponse(req, ErrorCode.NONE, ctx);
     if (ctx.apiVersion >= 1 && req.endpointType !== EndpointType.BROKER) {
       return {
@@ -34,12 +36,11 @@ export const handler: ApiHandler<DescribeClusterRequest, DescribeClusterResponse
         errorMessage: 'The request was sent to a broker: only endpoint type 1 (brokers) is served',
       };
     }
-    const endpoint =
-      config.advertisedListeners.find((e) => e.listenerName === ctx.listenerName) ?? config.advertisedListeners[0];
+    const endpoint = advertisedEndpoint(ctx);
     return {
       ...base,
       controllerId: nodeId,
-      brokers: [{ brokerId: nodeId, host: endpoint.host, port: endpoint.port, rack: (config.props.get('broker.rack') ?? null) }],
+      brokers: [{ brokerId: nodeId, host: endpoint.host, port: endpoint.port, rack: brokerRack(ctx) }],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? ALL_CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
       clusterId,
     };
