@@ -8,9 +8,9 @@ import { log } from './logger.js';
 import type { BrokerServices } from './services.js';
 
 /** Smallest request header: api key, api version, correlation id, client id length. */
-export const REQUEST_HEADER_MIN_BYTES = 10;
+const REQUEST_HEADER_MIN_BYTES = 10;
 /** Requests dispatched but not yet answered before the connection stops reading. */
-export const MAX_IN_FLIGHT_REQUESTS = 64;
+const MAX_IN_FLIGHT_REQUESTS = 64;
 /** How long a closing connection may take to flush what was written before it is destroyed. */
 const CLOSE_LINGER_MS = 5000;
 

@@ -1,6 +1,7 @@
 // Long-poll fetches (Kafka's DelayedFetch + its purgatory): a fetch that found fewer than
-// min_bytes parks here until appends to its partitions bring enough bytes, max_wait_ms passes,
-// its connection closes, or the broker stops. The caller re-reads the logs once woken.
+// min_bytes parks here until appends to its partitions bring enough bytes, one of them is
+// deleted, max_wait_ms passes, its connection closes, or the broker stops. The caller re-reads
+// the logs once woken.
 
 /** Why a parked fetch was released. */
 export type DelayedFetchOutcome = 'satisfied' | 'timeout' | 'cancelled';
@@ -78,6 +79,11 @@ export class DelayedFetchPurgatory {
       fetch.bytes += bytes;
       if (fetch.bytes >= fetch.minBytes) fetch.release('satisfied');
     }
+  }
+
+  /** Releases every fetch watching a partition that stopped existing here (Kafka's case A). */
+  onPartitionRemoved(topic: string, partition: number): void {
+    for (const fetch of [...(this.watchers.get(keyOf(topic, partition)) ?? [])]) fetch.release('satisfied');
   }
 
   /** Number of fetches currently parked (for tests and shutdown logging). */

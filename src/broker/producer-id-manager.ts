@@ -1,9 +1,10 @@
 // Hands out producer ids for idempotent producers (InitProducerId). Ids are reserved in blocks
 // (as Kafka's controller does) and the end of the latest block is persisted before any id of
 // it is handed out, so no id repeats after a restart or a kill -9: at most a block is skipped.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KafkaError } from '../protocol/errors.js';
+import { writeFileDurably } from '../storage/durable-file.js';
 
 /** File in the first log dir holding the first id not yet reserved (named after Kafka's ZK node). */
 export const PRODUCER_ID_BLOCK_FILE = 'latest_producer_id_block';
@@ -57,22 +58,8 @@ export class ProducerIdManager {
 
   private reserveBlock(): void {
     const end = this.nextId + PRODUCER_ID_BLOCK_SIZE;
-    const tmp = `${this.file}.tmp`;
     try {
-      const fd = openSync(tmp, 'w');
-      try {
-        writeSync(fd, `${FILE_VERSION}\n${end}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, this.file);
-      const dirFd = openSync(dirname(this.file), 'r');
-      try {
-        fsyncSync(dirFd);
-      } finally {
-        closeSync(dirFd);
-      }
+      writeFileDurably(this.file, `${FILE_VERSION}\n${end}\n`);
     } catch (err) {
       throw new KafkaError('KAFKA_STORAGE_ERROR', `cannot reserve producer ids: ${(err as Error).message}`);
     }

@@ -97,6 +97,14 @@ export class ReplicaManager {
   }
 
   /**
+   * Kafka's stopPartitions for a deleted topic: fetches parked on its partitions answer now
+   * (UNKNOWN_TOPIC_OR_PARTITION) instead of at max_wait_ms.
+   */
+  stopPartitions(topic: string, numPartitions: number): void {
+    for (let p = 0; p < numPartitions; p++) this.delayedFetches.onPartitionRemoved(topic, p);
+  }
+
+  /**
    * Appends each partition's records as leader. acks 1 and -1 are the same on one node (the
    * leader is the whole ISR, min.insync.replicas 1); invalid acks fail every partition. A failure
    * of one partition never affects the others. Appends complete before this returns.

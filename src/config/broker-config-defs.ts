@@ -129,7 +129,7 @@ export const brokerConfigKeys: ReadonlyMap<string, BrokerConfigKey> = keyTable([
 ]) as ReadonlyMap<string, BrokerConfigKey>;
 
 /** Groups of broker keys that set the same thing, highest precedence first (ms > minutes > hours). */
-export const brokerConfigSynonyms: readonly (readonly string[])[] = [
+const brokerConfigSynonyms: readonly (readonly string[])[] = [
   ['node.id', 'broker.id'],
   ['log.dirs', 'log.dir'],
   ['log.roll.ms', 'log.roll.hours'],

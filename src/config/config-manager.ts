@@ -2,12 +2,12 @@
 // set through AlterConfigs/IncrementalAlterConfigs, persisted in the metadata store, layered
 // over server.properties, and turned into the log defaults of every topic without overrides.
 
-import { KafkaError } from '../protocol/errors.js';
+import { type ErrorName, KafkaError } from '../protocol/errors.js';
 import type { LogConfig } from '../storage/log-config.js';
 import { DEFAULT_BROKER_ENTITY, type MetadataStore } from '../metadata/metadata-store.js';
 import type { BrokerConfig } from './broker-config.js';
 import { brokerConfigKeys } from './broker-config-defs.js';
-import { ConfigError, parseConfig } from './config-def.js';
+import { ConfigError, type ConfigKey, parseConfig } from './config-def.js';
 import { type BrokerLayers, type DescribedConfig, describeBrokerConfigs, describeTopicConfigs, layerList } from './config-describer.js';
 import { type ConfigLayer, effectiveLogConfig } from './effective-config.js';
 import { topicConfigKeys } from './topic-config-defs.js';
@@ -85,12 +85,7 @@ export class ConfigManager {
         continue;
       }
       if (value === null) throw new KafkaError('INVALID_REQUEST', `Null value not supported for: ${name}`);
-      try {
-        parseConfig(key, value);
-      } catch (err) {
-        if (err instanceof ConfigError) throw new KafkaError('INVALID_REQUEST', err.message);
-        throw err;
-      }
+      checkValue(key, value, 'INVALID_REQUEST');
     }
     if (nonDynamic.length > 0) {
       throw new KafkaError('INVALID_REQUEST', `Cannot update these configs dynamically: ${nonDynamic.join(', ')}`);
@@ -110,11 +105,16 @@ export function validateTopicConfigs(configs: ReadonlyMap<string, string | null>
     const key = topicConfigKeys.get(name);
     if (!key) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${name}`);
     if (value === null) throw new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${name}`);
-    try {
-      parseConfig(key, value);
-    } catch (err) {
-      if (err instanceof ConfigError) throw new KafkaError('INVALID_CONFIG', err.message);
-      throw err;
-    }
+    checkValue(key, value, 'INVALID_CONFIG');
+  }
+}
+
+/** Parses value as key does, turning a bad value into the Kafka error the request answers. */
+function checkValue(key: ConfigKey, value: string, errorName: ErrorName): void {
+  try {
+    parseConfig(key, value);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new KafkaError(errorName, err.message);
+    throw err;
   }
 }

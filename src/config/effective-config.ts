@@ -22,7 +22,7 @@ export function brokerValue(layers: readonly ConfigLayer[], name: string): Confi
 }
 
 /** The broker-supplied default of topic config `name` (what a topic without an override gets). */
-export function topicDefault(brokerLayers: readonly ConfigLayer[], name: string): ConfigValue {
+function topicDefault(brokerLayers: readonly ConfigLayer[], name: string): ConfigValue {
   const key = topicConfigKeys.get(name);
   if (!key) throw new Error(`unknown topic config ${name}`);
   // Kafka merges the layers first, then walks the synonyms in order; only the last synonym of a
@@ -46,7 +46,7 @@ export function topicValue(overrides: ConfigLayer, brokerLayers: readonly Config
 }
 
 /** Builds the storage layer's LogConfig from a topic-config lookup. */
-export function logConfigOf(get: (topicConfig: string) => ConfigValue): LogConfig {
+function logConfigOf(get: (topicConfig: string) => ConfigValue): LogConfig {
   const n = (k: string) => toNumber(get(k));
   return {
     segmentBytes: n('segment.bytes'),

@@ -2,8 +2,9 @@
 // log dir — Sluice's stand-in for Kafka's KRaft metadata log on a single node. Every change
 // rewrites the file atomically (tmp, fsync, rename, fsync dir) so a crash leaves old or new.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../storage/durable-file.js';
 
 /** A topic as persisted. */
 export interface TopicRecord {
@@ -75,20 +76,6 @@ export class MetadataStore {
   }
 
   private write(state: MetadataState): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(state, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    const dirFd = openSync(join(this.path, '..'), 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileDurably(this.path, JSON.stringify(state, null, 2) + '\n');
   }
 }

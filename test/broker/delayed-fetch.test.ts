@@ -41,6 +41,17 @@ describe('DelayedFetchPurgatory', () => {
     expect(purgatory.size).toBe(0);
   });
 
+  it('releases the fetches watching a removed partition, and only those', async () => {
+    const purgatory = new DelayedFetchPurgatory();
+    const onRemoved = purgatory.park({ partitions: [tp('a', 0), tp('b', 0)], minBytes: 1, bytesSoFar: 0, maxWaitMs: 60_000 });
+    const other = purgatory.park({ partitions: [tp('a', 1)], minBytes: 1, bytesSoFar: 0, maxWaitMs: 60_000 });
+    purgatory.onPartitionRemoved('b', 0);
+    await expect(onRemoved).resolves.toBe('satisfied');
+    expect(purgatory.size).toBe(1);
+    purgatory.releaseAll();
+    await expect(other).resolves.toBe('timeout');
+  });
+
   it('releaseAll answers every parked fetch (shutdown)', async () => {
     const purgatory = new DelayedFetchPurgatory();
     const a = purgatory.park({ partitions: [tp('a', 0)], minBytes: 1, bytesSoFar: 0, maxWaitMs: 60_000 });

@@ -2,16 +2,18 @@
 // keys only warn, a server.properties file is honoured, and SIGTERM/SIGINT shut down cleanly
 // (flush + checkpoints) so a restart finds every record.
 import { readFile, readdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BrokerProcess, freePort, runSluice } from '../support/broker-process.js';
+import { BrokerProcess, freePort, printBrokerLogsOnFailure, runSluice } from '../support/broker-process.js';
 import { describeResult } from '../support/run-process.js';
 import { kcatConsumeAll, kcatOk } from '../support/kcat.js';
 import { repoRoot } from '../support/paths.js';
 
 const scratch: string[] = [];
 const brokers: BrokerProcess[] = [];
+printBrokerLogsOnFailure(() => brokers);
 
 afterAll(async () => {
   await Promise.all(brokers.map((b) => b.cleanup()));
@@ -57,6 +59,22 @@ describe('sluice start with a bad configuration', () => {
     expect(r.code, describeResult('sluice start', r)).not.toBe(0);
     expect(r.code).not.toBeNull();
     expect(r.stderr).toContain(key === 'listeners' ? 'listeners' : key);
+  });
+
+  it('exits with an error when its port is taken', async () => {
+    const dir = await tempDir();
+    const squatter = net.createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const { port } = squatter.address() as net.AddressInfo;
+    try {
+      const r = await runSluice(['start', '--override', `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        '--override', `log.dirs=${dir}/data`], 20_000);
+      expect(r.timedOut, describeResult('sluice start', r)).toBe(false);
+      expect(r.code, describeResult('sluice start', r)).not.toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`EADDRINUSE|${port}`));
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 
   it('refuses a missing --config file', async () => {

@@ -2,7 +2,7 @@
 // survive, in place, byte-identical, and whatever else reached the log must decode cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { createTopics } from '../support/kafkajs-admin.js';
 import { kcatConsumeAll } from '../support/kcat.js';
 
@@ -13,6 +13,7 @@ const LOOPS = 4;
 const BATCH = 20;
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 
 beforeAll(async () => {
   broker = await BrokerProcess.start({ overrides: { 'log.flush.interval.messages': 1, 'log.segment.bytes': 1048576 } });

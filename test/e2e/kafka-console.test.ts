@@ -3,10 +3,11 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { KafkaTool, kafkaToolOk } from '../support/kafka-tools.js';
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 const bs = () => ['--bootstrap-server', broker.bootstrap];
 
 beforeAll(async () => {

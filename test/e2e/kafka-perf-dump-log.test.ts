@@ -3,11 +3,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { KafkaTool, kafkaToolOk } from '../support/kafka-tools.js';
 import { kcatConsumeAll } from '../support/kcat.js';
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 const bs = () => ['--bootstrap-server', broker.bootstrap];
 const RECORDS = 20_000;
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;

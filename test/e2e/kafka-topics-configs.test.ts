@@ -1,11 +1,12 @@
 // Kafka's own admin tools against a live broker: kafka-topics (create/list/describe/alter/delete),
 // kafka-configs (topics and brokers), kafka-broker-api-versions and kafka-log-dirs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { KafkaTool, kafkaTool, kafkaToolOk } from '../support/kafka-tools.js';
 import { kcatOk } from '../support/kcat.js';
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 const bs = () => ['--bootstrap-server', broker.bootstrap];
 const topics = (...args: string[]) => kafkaToolOk(KafkaTool.topics, [...bs(), ...args]);
 const configs = (...args: string[]) => kafkaToolOk(KafkaTool.configs, [...bs(), ...args]);

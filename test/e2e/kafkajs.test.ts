@@ -3,7 +3,7 @@
 // kcat, a plain partition consumer (consumer groups arrive in a later issue).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import kafkajs from 'kafkajs';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { kafkajsClient } from '../support/kafkajs-admin.js';
 import { kcatConsumeAll } from '../support/kcat.js';
 import { testValue } from '../support/test-records.js';
@@ -11,6 +11,7 @@ import { testValue } from '../support/test-records.js';
 const { CompressionTypes } = kafkajs;
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 
 // Retries an admin call briefly: a real Kafka controller makes new partitions known asynchronously.
 async function eventually<T>(fn: () => Promise<T>): Promise<T> {

@@ -3,8 +3,8 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrokerProcess } from '../support/broker-process.js';
-import { kcatConsumeAll, kcatOk } from '../support/kcat.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
+import { kcat, kcatConsumeAll, kcatOk, kcatRecordFormat, parseKcatRecords } from '../support/kcat.js';
 import { createTopics } from '../support/kafkajs-admin.js';
 import { testValue } from '../support/test-records.js';
 
@@ -12,6 +12,7 @@ const NL = 0x0a;
 const KEY_SEP = 0x01; // kcat -K delimiter: never inside keys or values below
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 
 const CODEC_ID: Record<string, number> = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
 
@@ -103,5 +104,23 @@ describe('kcat consumer positions', () => {
     expect(fromMiddle.map((r) => r.value?.toString())).toEqual(Array.from({ length: 13 }, (_, i) => `line-${37 + i}`));
     const lastFive = await kcatConsumeAll(broker.bootstrap, topic, 0, ['-o', '-5']);
     expect(lastFive.map((r) => r.offset)).toEqual([45, 46, 47, 48, 49]);
+  });
+});
+
+describe('kcat long-poll consumer', () => {
+  it('waits at the end of the log and receives records produced afterwards', async () => {
+    const topic = 'kcat-tail';
+    await createTopics(broker.bootstrap, [topic], 1);
+    await kcatOk(['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0'], { input: 'old\n' });
+    // Starts at the log end offset (1, right after 'old') and exits after 3 records.
+    const tail = kcat(['-C', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-o', '1', '-c', '3', '-q', '-f', kcatRecordFormat],
+      { timeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const v of ['new-1', 'new-2', 'new-3']) {
+      await kcatOk(['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0'], { input: `${v}\n` });
+    }
+    const r = await tail;
+    expect(r.timedOut, r.stderr).toBe(false);
+    expect(parseKcatRecords(r.stdout).map((x) => [x.offset, x.value?.toString()])).toEqual([[1, 'new-1'], [2, 'new-2'], [3, 'new-3']]);
   });
 });

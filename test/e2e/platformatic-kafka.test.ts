@@ -2,13 +2,14 @@
 // sends keyed records with headers; they read back byte-identical with kcat and Kafka's console consumer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '@platformatic/kafka';
-import { BrokerProcess } from '../support/broker-process.js';
+import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { createTopics } from '../support/kafkajs-admin.js';
 import { kcatConsumeAll } from '../support/kcat.js';
 import { KafkaTool, kafkaToolOk } from '../support/kafka-tools.js';
 import { testValue } from '../support/test-records.js';
 
 let broker: BrokerProcess;
+printBrokerLogsOnFailure(() => [broker]);
 
 beforeAll(async () => {
   broker = await BrokerProcess.start();

@@ -2,6 +2,7 @@
 // free loopback port, so end-to-end tests can drive it with real clients, stop it, kill -9 it
 // and restart it on the same data.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,7 +14,7 @@ import { runProcess, describeResult } from './run-process.js';
 /** Which broker the harness starts: Sluice by default; `kafka` checks the tests themselves. */
 export const brokerKind: 'sluice' | 'kafka' = process.env.SLUICE_E2E_BROKER === 'kafka' ? 'kafka' : 'sluice';
 
-/** Options for startBroker. */
+/** Options for BrokerProcess.start. */
 export interface StartOptions {
   /** server.properties keys passed as --override (listeners and log.dirs are set by the harness). */
   overrides?: Record<string, string | number | boolean>;
@@ -94,8 +95,13 @@ export class BrokerProcess {
   static async start(opts: StartOptions = {}): Promise<BrokerProcess> {
     const workDir = await mkdtemp(path.join(os.tmpdir(), `sluice-e2e-`));
     const b = new BrokerProcess(await freePort(), workDir, opts.overrides ?? {}, opts.kind ?? brokerKind, opts.configFile);
-    if (b.kind === 'kafka') await b.formatKafka();
-    await b.launch();
+    try {
+      if (b.kind === 'kafka') await b.formatKafka();
+      await b.launch();
+    } catch (err) {
+      await rm(workDir, { recursive: true, force: true });
+      throw err;
+    }
     return b;
   }
 
@@ -140,6 +146,7 @@ export class BrokerProcess {
       'transaction.state.log.min.isr': 1,
       'group.initial.rebalance.delay.ms': 0,
       'num.partitions': 1,
+      'log.initial.task.delay.ms': 0, // Kafka waits 30 s before its first retention check otherwise
       ...this.overrides,
     };
     const text = Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
@@ -243,4 +250,14 @@ export class BrokerProcess {
 /** Runs `sluice <args>` to completion (for configuration errors and other short-lived runs). */
 export function runSluice(args: string[], timeoutMs = 30_000) {
   return runProcess(process.execPath, [sluiceBin, ...args], { timeoutMs, cwd: repoRoot });
+}
+
+/** Prints the tail of the broker's log after each failed test of the calling file, to show why. */
+export function printBrokerLogsOnFailure(brokers: () => (BrokerProcess | undefined)[]): void {
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const b of brokers()) {
+      if (b) console.error(`--- ${b.kind} broker log (${b.bootstrap}), last 8000 chars ---\n${b.logs().slice(-8000)}`);
+    }
+  });
 }

@@ -30,7 +30,6 @@ export async function kafkaTool(main: KafkaToolClass, args: string[], opts: RunO
       '-Xmx512m',
       '-XX:+UseSerialGC',
       '-XX:TieredStopAtLevel=1',
-      '-Xshare:auto',
       `-Dlog4j2.configurationFile=${kafkaToolsLog4j}`,
       '-cp',
       `${kafkaLib}/*`,

@@ -27,7 +27,6 @@ import { ErrorCode, errorCodeOf } from '../../protocol/errors.js';
 import type {
   MetadataRequest,
   MetadataResponse,
-  MetadataResponseBroker,
   MetadataResponsePartition,
   MetadataResponseTopic,
 } from '../../protocol/index.js';
@@ -45,9 +44,17 @@ const AUTO_CREATE_FLAG_VERSION = 4;
 /** First version whose response topic name may be null. */
 const NULLABLE_NAME_VERSION = 12;
 
-function brokers(ctx: RequestContext): MetadataResponseBroker[] {
-  const endpoint = advertisedEndpoint(ctx);
-  return [{ nodeId: ctx.services.nodeId, host: endpoint.host, port: endpoint.port, rack: brokerRack(ctx) }];
+/** The whole response: this node as the only broker and the controller, plus `topics`. */
+function response(topics: MetadataResponseTopic[], ctx: RequestContext): MetadataResponse {
+  const { host, port } = advertisedEndpoint(ctx);
+  return {
+    throttleTimeMs: 0,
+    brokers: [{ nodeId: ctx.services.nodeId, host, port, rack: brokerRack(ctx) }],
+    clusterId: ctx.services.clusterId,
+    controllerId: ctx.services.nodeId,
+    topics,
+    clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
 }
 
 function topicError(errorCode: number, name: string | null, topicId = ZERO_TOPIC_ID): MetadataResponseTopic {
@@ -108,23 +115,9 @@ export const handler: ApiHandler<MetadataRequest, MetadataResponse> = {
           if (byId) return describeTopic(byId, ctx);
           return topicError(ErrorCode.UNKNOWN_TOPIC_ID, version >= NULLABLE_NAME_VERSION ? null : '', t.topicId);
         });
-    return {
-      throttleTimeMs: 0,
-      brokers: brokers(ctx),
-      clusterId: ctx.services.clusterId,
-      controllerId: ctx.services.nodeId,
-      topics,
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
-    };
+    return response(topics, ctx);
   },
   errorResponse(req, errorCode, ctx) {
-    return {
-      throttleTimeMs: 0,
-      brokers: brokers(ctx),
-      clusterId: ctx.services.clusterId,
-      controllerId: ctx.services.nodeId,
-      topics: (req.topics ?? []).map((t) => topicError(errorCode, t.name, t.topicId)),
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
-    };
+    return response((req.topics ?? []).map((t) => topicError(errorCode, t.name, t.topicId)), ctx);
   },
 };

@@ -6,7 +6,8 @@
 //   or neither in one v6 entry, or the same topic twice, is INVALID_REQUEST.
 // - delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
 // - The topic leaves the registry durably first; its partition folders are renamed to
-//   `<dir>.<id>-delete` and removed in the background by the LogManager.
+//   `<dir>.<id>-delete` and removed in the background by the LogManager. Fetches parked on its
+//   partitions answer at once (UNKNOWN_TOPIC_OR_PARTITION).
 // Deviations: timeout_ms is ignored (deletion completes before the response).
 import type {
   DeleteTopicsRequest,
@@ -45,8 +46,10 @@ function deleteOne(target: Target, seen: Set<string>, ctx: RequestContext): Dele
     }
     if (seen.has(name)) throw new KafkaError('INVALID_REQUEST', 'Duplicate topic name.');
     seen.add(name);
-    topicId = topics.get(name)?.topicId ?? topicId;
+    const topic = topics.get(name);
+    topicId = topic?.topicId ?? topicId;
     topics.deleteTopic(name);
+    ctx.services.replicaManager.stopPartitions(name, topic?.numPartitions ?? 0);
     return { name, topicId, ...NO_ERROR };
   } catch (err) {
     return { name, topicId, ...apiErrorOf(err, `DeleteTopics ${name ?? topicId}`) };

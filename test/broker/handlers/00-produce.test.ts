@@ -110,6 +110,13 @@ describe('Produce', () => {
     expect(leo('produce')).toBe(before);
   });
 
+  it('answers INVALID_RECORD for a batch whose baseOffset is not 0, as Kafka does for client appends', async () => {
+    const before = leo('produce');
+    const res = await client.request(ApiKey.Produce, 9, produceRequest('produce', 0, batchOf(1, 'v', { baseOffset: 7 })));
+    expect(res.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_RECORD, errorMessage: expect.stringMatching(/baseOffset/) });
+    expect(leo('produce')).toBe(before);
+  });
+
   it('answers MESSAGE_TOO_LARGE for a batch above max.message.bytes', async () => {
     const res = await client.request(ApiKey.Produce, 9, produceRequest('small', 0, batchOf(50)));
     expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);

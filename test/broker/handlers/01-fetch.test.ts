@@ -132,6 +132,20 @@ describe('Fetch', () => {
     expect(res.responses[0].partitions[0].records).toEqual(Buffer.alloc(0));
   });
 
+  it('answers a parked fetch at once when its topic is deleted', async () => {
+    b.broker.services.topics.createTopic('doomed', { numPartitions: 1 });
+    const started = Date.now();
+    const fetchId = client.send(ApiKey.Fetch, 12, fetchRequest('doomed', 0, 0, { maxWaitMs: 30_000, minBytes: 1 }));
+    await new Promise((r) => setTimeout(r, 100));
+    const admin = await TestClient.connect(b.port);
+    const deleted = await admin.request(ApiKey.DeleteTopics, 4, { topicNames: ['doomed'], timeoutMs: 1000, topics: [] });
+    admin.close();
+    expect(deleted.responses[0].errorCode).toBe(ErrorCode.NONE);
+    const res = await client.response(ApiKey.Fetch, 12, fetchId);
+    expect(Date.now() - started).toBeLessThan(15_000); // released by the deletion, not by max_wait_ms
+    expect(res.responses[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+
   it('drops a parked fetch when its connection closes', async () => {
     const purgatory = (b.broker as unknown as { delayedFetches: { size: number } }).delayedFetches;
     const other = await TestClient.connect(b.port);

@@ -112,3 +112,19 @@ describe('Metadata with auto.create.topics.enable=false', () => {
     }
   });
 });
+
+describe('Metadata with broker.rack', () => {
+  it('reports the rack, the same one DescribeCluster reports', async () => {
+    const b = await startTestBroker({ 'broker.rack': 'rack-a' });
+    const client = await TestClient.connect(b.port);
+    try {
+      const metadata = await client.request(ApiKey.Metadata, 12, byName([]));
+      expect(metadata.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: b.port, rack: 'rack-a' }]);
+      const cluster = await client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      expect(cluster.brokers.map((x) => x.rack)).toEqual(['rack-a']);
+    } finally {
+      client.close();
+      await b.stop();
+    }
+  });
+});

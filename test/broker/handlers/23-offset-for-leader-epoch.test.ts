@@ -30,7 +30,7 @@ describe('OffsetForLeaderEpoch', () => {
     expect(res.topics[0].partitions[0]).toEqual({ errorCode: 0, partition: 0, leaderEpoch: epoch, endOffset: 4n });
   });
 
-  it('fences a client whose current leader epoch is newer than the leader’s', async () => {
+  it('answers UNKNOWN_LEADER_EPOCH to a client whose current leader epoch is newer than the leader’s', async () => {
     const res = await client.request(ApiKey.OffsetForLeaderEpoch, 4, request('epochs', 0, epoch, epoch + 1));
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
   });
