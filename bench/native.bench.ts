@@ -124,6 +124,16 @@ async function benchBatches(): Promise<void> {
   });
   bytes.set('assignOffsets 16 KB batch', plain.length);
   bytes.set('assignOffsets 16 KB batch, LogAppendTime (CRC)', plain.length);
+  // Topic compression.type differing from the producer's codec: decompress + compress + CRC per batch.
+  const gzipped = buildBatch({ records, codec: Codec.gzip });
+  check(native.validateRecordBatches(native.recompressBatches(gzipped, Codec.zstd), 10 * MiB)[0].compression === Codec.zstd, 'recompress');
+  for (const [name, input, codec] of [
+    ['recompressBatches 16 KB gzip -> zstd', gzipped, Codec.zstd],
+    ['recompressBatches 16 KB none -> lz4', plain, Codec.lz4],
+  ] as const) {
+    bench.add(name, () => native.recompressBatches(input, codec));
+    bytes.set(name, plain.length);
+  }
   await run('Record batches', bench, bytes);
 }
 

@@ -19,6 +19,9 @@ const CRC: usize = 17;
 const ATTRIBUTES: usize = 21;
 const MAX_TIMESTAMP: usize = 35;
 const TIMESTAMP_TYPE_BIT: i16 = 0x08;
+const CONTROL_BIT: i16 = 0x20;
+const CODEC_MASK: i16 = 0x07;
+const BATCH_LENGTH: usize = 8;
 
 /// The header fields of one v2 batch, read from fixed positions.
 #[derive(Clone, Copy, Debug)]
@@ -78,7 +81,7 @@ impl Header {
 
   /// Compression codec id (attributes bits 0-2).
   pub fn codec(&self) -> u8 {
-    (self.attributes & 0x07) as u8
+    (self.attributes & CODEC_MASK) as u8
   }
 
   /// Timestamp type bit: the broker stamped maxTimestamp.
@@ -116,10 +119,31 @@ pub struct BatchInfo {
   pub producer_id: i64,
   pub producer_epoch: i32,
   pub base_sequence: i32,
+  /// Smallest record timestamp other than NO_TIMESTAMP (-1); -1 when none (or not walked).
+  pub min_record_timestamp: i64,
+  /// Largest record timestamp other than NO_TIMESTAMP (-1); -1 when none (or not walked).
+  pub max_record_timestamp: i64,
+  /// Some record has a null key (compacted topics refuse the batch); false when not walked.
+  pub has_null_key: bool,
+}
+
+/// What walking a batch's records found, beyond what its header says.
+#[derive(Clone, Copy)]
+struct RecordSummary {
+  min_timestamp: i64,
+  max_timestamp: i64,
+  has_null_key: bool,
+}
+
+/// Kafka's RecordBatch.NO_TIMESTAMP.
+const NO_TIMESTAMP: i64 = -1;
+
+impl RecordSummary {
+  const UNWALKED: RecordSummary = RecordSummary { min_timestamp: NO_TIMESTAMP, max_timestamp: NO_TIMESTAMP, has_null_key: false };
 }
 
 impl BatchInfo {
-  fn new(position: usize, h: &Header) -> Self {
+  fn new(position: usize, h: &Header, records: RecordSummary) -> Self {
     BatchInfo {
       position: position as u32,
       size_in_bytes: h.size() as u32,
@@ -131,12 +155,15 @@ impl BatchInfo {
       compression: u32::from(h.codec()),
       timestamp_type: u32::from(h.is_log_append_time()),
       is_transactional: h.attributes & 0x10 != 0,
-      is_control: h.attributes & 0x20 != 0,
+      is_control: h.attributes & CONTROL_BIT != 0,
       base_timestamp: h.base_timestamp,
       max_timestamp: h.max_timestamp,
       producer_id: h.producer_id,
       producer_epoch: i32::from(h.producer_epoch),
       base_sequence: h.base_sequence,
+      min_record_timestamp: records.min_timestamp,
+      max_record_timestamp: records.max_timestamp,
+      has_null_key: records.has_null_key,
     }
   }
 }
@@ -173,7 +200,7 @@ pub fn headers(buf: &[u8]) -> KResult<Vec<BatchInfo>> {
   let mut pos = 0;
   while pos < buf.len() {
     let h = frame_at(buf, pos)?;
-    infos.push(BatchInfo::new(pos, &h));
+    infos.push(BatchInfo::new(pos, &h, RecordSummary::UNWALKED));
     pos += h.size();
   }
   Ok(infos)
@@ -195,14 +222,14 @@ pub fn validate(buf: &[u8], max_batch_size: usize) -> KResult<Vec<BatchInfo>> {
     if !crc_matches(batch) {
       return Err(KafkaError::corrupt(format!("CRC-32C mismatch in batch at byte {pos}")));
     }
-    validate_records(&h, batch)?;
-    infos.push(BatchInfo::new(pos, &h));
+    let summary = validate_records(&h, batch)?;
+    infos.push(BatchInfo::new(pos, &h, summary));
     pos += h.size();
   }
   Ok(infos)
 }
 
-fn validate_records(h: &Header, batch: &[u8]) -> KResult<()> {
+fn validate_records(h: &Header, batch: &[u8]) -> KResult<RecordSummary> {
   if h.record_count <= 0 {
     return Err(KafkaError::invalid_record(format!("invalid record count {}", h.record_count)));
   }
@@ -219,13 +246,25 @@ fn validate_records(h: &Header, batch: &[u8]) -> KResult<()> {
   let payload = &batch[HEADER_SIZE..];
   let check = |body: &[u8]| {
     let mut expected = 0i32;
+    let mut summary = RecordSummary { min_timestamp: i64::MAX, max_timestamp: i64::MIN, has_null_key: false };
     records::walk(body, h.record_count, |r| {
       if r.offset_delta != expected {
         return Err(KafkaError::invalid_record(format!("record {expected} has offsetDelta {}", r.offset_delta)));
       }
       expected += 1;
+      let timestamp = h.base_timestamp.wrapping_add(r.timestamp_delta);
+      if timestamp != NO_TIMESTAMP {
+        summary.min_timestamp = summary.min_timestamp.min(timestamp);
+        summary.max_timestamp = summary.max_timestamp.max(timestamp);
+      }
+      summary.has_null_key |= r.has_null_key;
       Ok(true)
-    })
+    })?;
+    if summary.min_timestamp > summary.max_timestamp {
+      summary.min_timestamp = NO_TIMESTAMP;
+      summary.max_timestamp = NO_TIMESTAMP;
+    }
+    Ok(summary)
   };
   if codec == codecs::NONE {
     return check(payload);
@@ -234,6 +273,49 @@ fn validate_records(h: &Header, batch: &[u8]) -> KResult<()> {
     codecs::decompress_into(codec, payload, codecs::MAX_DECOMPRESSED, body)?;
     check(body)
   })
+}
+
+/// Rebuilds every batch whose codec is not `target` with its records section re-encoded in
+/// `target` (attributes codec bits, batchLength and CRC-32C updated; every other header field
+/// and the records themselves unchanged). Control batches are kept as they are, as Kafka never
+/// compresses them. The input must already be validated.
+pub fn recompress(buf: &[u8], target: u8) -> KResult<Vec<u8>> {
+  if target > codecs::ZSTD {
+    return Err(KafkaError::unsupported_compression(format!("unknown compression codec id {target}")));
+  }
+  let mut out = Vec::with_capacity(buf.len());
+  let mut pos = 0;
+  while pos < buf.len() {
+    let h = frame_at(buf, pos)?;
+    let batch = &buf[pos..pos + h.size()];
+    pos += h.size();
+    if h.codec() == target || h.attributes & CONTROL_BIT != 0 {
+      out.extend_from_slice(batch);
+      continue;
+    }
+    let payload = &batch[HEADER_SIZE..];
+    let body = codecs::with_scratch(|plain| -> KResult<Vec<u8>> {
+      let plain: &[u8] = if h.codec() == codecs::NONE {
+        payload
+      } else {
+        codecs::decompress_into(h.codec(), payload, codecs::MAX_DECOMPRESSED, plain)?;
+        plain
+      };
+      codecs::compress(target, plain)
+    })?;
+    let batch_length = i32::try_from(HEADER_SIZE - LOG_OVERHEAD + body.len())
+      .map_err(|_| KafkaError::too_large(format!("batch of {} bytes after recompression", body.len())))?;
+    let start = out.len();
+    out.extend_from_slice(&batch[..HEADER_SIZE]);
+    out.extend_from_slice(&body);
+    let rebuilt = &mut out[start..];
+    rebuilt[BATCH_LENGTH..BATCH_LENGTH + 4].copy_from_slice(&batch_length.to_be_bytes());
+    let attributes = (h.attributes & !CODEC_MASK) | i16::from(target);
+    rebuilt[ATTRIBUTES..ATTRIBUTES + 2].copy_from_slice(&attributes.to_be_bytes());
+    let crc = crc::crc32c(&rebuilt[ATTRIBUTES..]);
+    rebuilt[CRC..CRC + 4].copy_from_slice(&crc.to_be_bytes());
+  }
+  Ok(out)
 }
 
 /// Patches baseOffset and partitionLeaderEpoch of each batch in turn (CRC does not cover them);

@@ -42,6 +42,11 @@ impl KafkaError {
     Self::new("UNSUPPORTED_FOR_MESSAGE_FORMAT", message)
   }
 
+  /// A log dir lock another process holds: the broker must not start on that dir.
+  pub fn locked(message: impl Into<String>) -> Self {
+    Self::new("KAFKA_STORAGE_ERROR", message)
+  }
+
   /// Any failed file operation: the partition goes offline, others keep working.
   pub fn storage(context: &str, err: io::Error) -> Self {
     Self::new("KAFKA_STORAGE_ERROR", format!("{context}: {err}"))

@@ -4,6 +4,7 @@ mod batch;
 mod codecs;
 mod crc;
 mod error;
+mod file_lock;
 mod index;
 mod records;
 mod segment;
@@ -16,6 +17,7 @@ use napi_derive::napi;
 
 use batch::BatchInfo;
 use error::KafkaError;
+use file_lock::FileLock;
 use segment::{LogSegment, SegmentConfig};
 
 fn codec_id(codec: u32) -> napi::Result<u8> {
@@ -56,6 +58,18 @@ pub fn validate_record_batches(records: BufferSlice, max_batch_size: i64) -> nap
 #[napi]
 pub fn read_batch_headers(records: BufferSlice) -> napi::Result<Vec<BatchInfo>> {
   Ok(batch::headers(&records)?)
+}
+
+/// Rebuilds batches whose codec differs from `codec` (topic compression.type) in that codec.
+#[napi]
+pub fn recompress_batches<'env>(env: &'env Env, records: BufferSlice, codec: u32) -> napi::Result<BufferSlice<'env>> {
+  BufferSlice::copy_from(env, batch::recompress(&records, codec_id(codec)?)?)
+}
+
+/// Takes an exclusive fcntl lock on `path` (created if missing), e.g. `<log.dir>/.lock`.
+#[napi]
+pub fn lock_file(path: String) -> napi::Result<FileLock> {
+  Ok(file_lock::lock(&path)?)
 }
 
 /// Assigns offsets (and LogAppendTime) in place; returns the last offset.

@@ -3,10 +3,11 @@
 use crate::error::{KResult, KafkaError};
 use crate::varint::Cursor;
 
-/// The record fields the broker needs: where it sits and when it was written.
+/// The record fields the broker needs: where it sits, when it was written, whether it has a key.
 pub struct RecordMeta {
   pub timestamp_delta: i64,
   pub offset_delta: i32,
+  pub has_null_key: bool,
 }
 
 /// Parses up to `count` records, checking every varint length, and hands each to `visit`
@@ -47,7 +48,7 @@ fn parse_record(rec: &[u8]) -> Option<RecordMeta> {
   cur.read_i8()?; // attributes (unused in v2)
   let timestamp_delta = cur.read_varlong()?;
   let offset_delta = cur.read_varint()?;
-  skip_bytes(&mut cur, true)?; // key
+  let has_null_key = skip_bytes(&mut cur, true)?; // key
   skip_bytes(&mut cur, true)?; // value
   let headers = cur.read_varint()?;
   if headers < 0 {
@@ -57,14 +58,15 @@ fn parse_record(rec: &[u8]) -> Option<RecordMeta> {
     skip_bytes(&mut cur, false)?; // header key (a string: never null)
     skip_bytes(&mut cur, true)?; // header value
   }
-  (cur.remaining() == 0).then_some(RecordMeta { timestamp_delta, offset_delta })
+  (cur.remaining() == 0).then_some(RecordMeta { timestamp_delta, offset_delta, has_null_key })
 }
 
-fn skip_bytes(cur: &mut Cursor, nullable: bool) -> Option<()> {
+/// Skips one length-prefixed field; Some(true) when it was null.
+fn skip_bytes(cur: &mut Cursor, nullable: bool) -> Option<bool> {
   let len = cur.read_varint()?;
   match len {
-    -1 if nullable => Some(()),
-    n if n >= 0 => cur.skip(n as usize),
+    -1 if nullable => Some(true),
+    n if n >= 0 => cur.skip(n as usize).map(|_| false),
     _ => None,
   }
 }

@@ -2,12 +2,12 @@
 // down in the reverse order. The CLI (src/cli) parses the config and calls Broker.start.
 import type { BrokerConfig, Endpoint } from '../config/broker-config.js';
 import { ConfigManager } from '../config/config-manager.js';
+import { log } from '../logger.js';
 import { MetadataStore } from '../metadata/metadata-store.js';
 import { TopicManager } from '../metadata/topic-manager.js';
 import { LogManager } from '../storage/log-manager.js';
 import { DelayedFetchPurgatory } from './delayed-fetch.js';
 import { handlerRegistry } from './handlers/index.js';
-import { log } from './logger.js';
 import { ProducerIdManager } from './producer-id-manager.js';
 import { ReplicaManager } from './replica-manager.js';
 import { SocketServer } from './server.js';
@@ -41,12 +41,16 @@ export class Broker {
   static async start(config: BrokerConfig): Promise<Broker> {
     const store = MetadataStore.open(config.logDirs[0]);
     const configs = new ConfigManager(config, store);
+    // Logs found on disk open with their topic's overrides at once (TopicManager, which owns them
+    // afterwards, opens later): segments opened now take index settings from this config.
+    const topicOverrides = new Map(store.current.topics.map((t) => [t.name, new Map(Object.entries(t.configs))]));
     const logManager = await LogManager.open({
       logDirs: config.logDirs,
       nodeId: config.nodeId,
       defaultConfig: configs.logConfig(),
       retentionCheckIntervalMs: config.retentionCheckIntervalMs,
       flushCheckIntervalMs: config.flushCheckIntervalMs,
+      configFor: (topic) => configs.logConfig(topicOverrides.get(topic)),
     });
     let server: SocketServer | undefined;
     try {

@@ -2,9 +2,9 @@
 // (pipelining) and writes responses strictly in request order, as Kafka guarantees. A bad frame
 // closes this connection only, with the reason logged.
 import type { Socket } from 'node:net';
+import { log } from '../logger.js';
 import { dispatch, type DispatchOutcome } from './dispatch.js';
 import type { ApiHandler } from './handler.js';
-import { log } from './logger.js';
 import type { BrokerServices } from './services.js';
 
 /** Smallest request header: api key, api version, correlation id, client id length. */

@@ -1,10 +1,10 @@
 // Turns one request frame into what the connection must do: write a response, write nothing
 // (acks=0), or close. Decides version support the way Kafka does and never lets a handler's
 // failure escape as anything but an error response.
+import { log } from '../logger.js';
 import { ErrorCode, errorCodeOf } from '../protocol/errors.js';
 import { ApiKey, apiSpecs, decodeRequest, decodeRequestHeader, encodeResponse } from '../protocol/index.js';
 import { type ApiHandler, CloseConnectionError, type RequestContext } from './handler.js';
-import { log } from './logger.js';
 import type { BrokerServices } from './services.js';
 
 /** What the connection does with one request. */
@@ -75,9 +75,10 @@ export function dispatch(
     return respond(atVersion, body);
   };
 
-  // KIP-511: an ApiVersions request of a version the broker does not know gets a v0 answer
-  // with UNSUPPORTED_VERSION and the versions of ApiVersions itself, so the client can retry.
-  if (apiKey === ApiKey.ApiVersions && version > handler.maxVersion) {
+  // KIP-511: an ApiVersions request of a version the broker does not serve (newer, or negative)
+  // gets a v0 answer with UNSUPPORTED_VERSION and the versions of ApiVersions itself, so the
+  // client can retry; its body is not decoded.
+  if (apiKey === ApiKey.ApiVersions && (version < handler.minVersion || version > handler.maxVersion)) {
     return respondWithError({}, 0, ErrorCode.UNSUPPORTED_VERSION);
   }
   if (version < spec.minVersion || version > spec.maxVersion) {

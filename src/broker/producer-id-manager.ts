@@ -51,11 +51,6 @@ export class ProducerIdManager {
     return this.nextId++;
   }
 
-  /** True when id was handed out by this manager (or an earlier run on the same log dir). */
-  wasIssued(id: number): boolean {
-    return id >= 0 && id < this.nextId;
-  }
-
   private reserveBlock(): void {
     const end = this.nextId + PRODUCER_ID_BLOCK_SIZE;
     try {

@@ -2,8 +2,8 @@
 // each to its own Connection. Knows nothing about requests beyond that.
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Endpoint } from '../config/broker-config.js';
+import { log } from '../logger.js';
 import { Connection, type ConnectionOptions } from './connection.js';
-import { log } from './logger.js';
 
 /** How long stop() lets connections answer what they have before destroying them. */
 const SHUTDOWN_GRACE_MS = 3000;

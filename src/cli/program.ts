@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loadBrokerConfig } from '../config/server-properties.js';
 import { Broker } from '../broker/broker.js';
-import { log } from '../broker/logger.js';
+import { log } from '../logger.js';
+import { startupFailureMessage } from './startup-error.js';
 
 /** The package version, printed by `sluice version` and `--version`. */
 export const sluiceVersion: string = (
@@ -31,7 +32,17 @@ async function start(opts: StartOptions): Promise<void> {
     process.stderr.write(`sluice: invalid configuration: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const broker = await Broker.start(config);
+  let broker: Broker;
+  try {
+    broker = await Broker.start(config);
+  } catch (err) {
+    // A port in use, a log dir of another node or locked by another process: one line, exit 1.
+    // Anything else is a bug and reaches main.ts, which prints its stack.
+    const message = startupFailureMessage(err);
+    if (message === undefined) throw err;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  }
   // Broker.start logs the listener and cluster id once it serves.
 
   let stopping = false;

@@ -18,20 +18,21 @@ const onlyOne: Validator = (v) => (v === 1 ? null : 'Sluice is a single-node bro
 type Row = [string, ConfigKey['type'], string | null, Validator?];
 
 const readOnly: Row[] = [
-  ['node.id', 'int', '1', range(0)],
-  ['broker.id', 'int', null, range(0)],
+  // Kafka: node.id has no default; broker.id defaults to -1 and mirrors node.id when unset.
+  ['node.id', 'int', null, range(0)],
+  ['broker.id', 'int', '-1', range(-1)],
   ['process.roles', 'list', '', listOf(['broker', 'controller'])],
   ['controller.quorum.voters', 'list', ''],
   ['controller.quorum.bootstrap.servers', 'list', ''],
   ['controller.listener.names', 'string', null],
   ['listeners', 'string', 'PLAINTEXT://127.0.0.1:9092'],
   ['advertised.listeners', 'string', null],
-  ['listener.security.protocol.map', 'string', 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL'],
+  ['listener.security.protocol.map', 'string', 'SASL_SSL:SASL_SSL,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT'],
   ['inter.broker.listener.name', 'string', null],
   ['security.inter.broker.protocol', 'string', 'PLAINTEXT', oneOf(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'])],
   ['broker.rack', 'string', null],
   ['log.dirs', 'string', null],
-  ['log.dir', 'string', './data'],
+  ['log.dir', 'string', '/tmp/kafka-logs'],
   ['metadata.log.dir', 'string', null],
   ['num.partitions', 'int', '1', range(1)],
   ['auto.create.topics.enable', 'boolean', 'true'],
@@ -65,27 +66,28 @@ const readOnly: Row[] = [
   ['group.min.session.timeout.ms', 'int', '6000'],
   ['group.max.session.timeout.ms', 'int', '1800000'],
   ['group.max.size', 'int', I, range(1)],
-  ['group.coordinator.rebalance.protocols', 'list', 'classic,consumer'],
-  ['metric.reporters', 'list', ''],
+  ['group.coordinator.rebalance.protocols', 'list', 'classic,consumer,streams'],
+  ['metric.reporters', 'list', 'org.apache.kafka.common.metrics.JmxReporter'],
+  // Longer-unit synonyms Kafka reads from the file but never alters dynamically.
+  ['log.roll.hours', 'int', '168', range(1)],
+  ['log.roll.jitter.hours', 'int', '0', range(0)],
+  ['log.retention.minutes', 'int', null],
+  ['log.retention.hours', 'int', '168'],
+  ['log.flush.scheduler.interval.ms', 'long', L],
+  ['log.cleaner.enable', 'boolean', 'true'],
 ];
 
 const dynamic: Row[] = [
   ['log.segment.bytes', 'int', '1073741824', range(14)],
   ['log.roll.ms', 'long', null, range(1)],
-  ['log.roll.hours', 'int', '168', range(1)],
   ['log.roll.jitter.ms', 'long', null],
-  ['log.roll.jitter.hours', 'int', '0', range(0)],
   ['log.index.size.max.bytes', 'int', '10485760', range(4)],
   ['log.index.interval.bytes', 'int', '4096', range(0)],
   ['log.flush.interval.messages', 'long', L, range(1)],
   ['log.flush.interval.ms', 'long', null],
-  ['log.flush.scheduler.interval.ms', 'long', L],
   ['log.retention.ms', 'long', null, range(-1)],
-  ['log.retention.minutes', 'int', null],
-  ['log.retention.hours', 'int', '168'],
   ['log.retention.bytes', 'long', '-1'],
   ['log.cleanup.policy', 'list', 'delete', listOf(['compact', 'delete'])],
-  ['log.cleaner.enable', 'boolean', 'true'],
   ['log.cleaner.threads', 'int', '1', range(0)],
   ['log.cleaner.delete.retention.ms', 'long', '86400000', range(0)],
   ['log.cleaner.min.compaction.lag.ms', 'long', '0', range(0)],
@@ -128,17 +130,22 @@ export const brokerConfigKeys: ReadonlyMap<string, BrokerConfigKey> = keyTable([
   ...dynamic.map(toKey(true)),
 ]) as ReadonlyMap<string, BrokerConfigKey>;
 
-/** Groups of broker keys that set the same thing, highest precedence first (ms > minutes > hours). */
-const brokerConfigSynonyms: readonly (readonly string[])[] = [
-  ['node.id', 'broker.id'],
-  ['log.dirs', 'log.dir'],
-  ['log.roll.ms', 'log.roll.hours'],
-  ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
-  ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
-  ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'],
-];
+/**
+ * Kafka's DynamicBrokerConfig.brokerConfigSynonyms: the keys that set the same thing, highest
+ * precedence first. log.flush.scheduler.interval.ms backs log.flush.interval.ms but has no
+ * synonyms of its own; node.id/broker.id and log.dirs/log.dir are not synonyms in Kafka.
+ */
+const brokerConfigSynonyms: ReadonlyMap<string, readonly string[]> = new Map(
+  [
+    ['log.roll.ms', 'log.roll.hours'],
+    ['log.roll.jitter.ms', 'log.roll.jitter.hours'],
+    ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'],
+  ]
+    .flatMap((group) => group.map((name): [string, readonly string[]] => [name, group]))
+    .concat([['log.flush.interval.ms', ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms']]]),
+);
 
-/** The synonym group a broker key belongs to (itself alone when it has none). */
+/** The synonym list of a broker key, starting with the highest-precedence one (itself alone when it has none). */
 export function brokerSynonymsOf(name: string): readonly string[] {
-  return brokerConfigSynonyms.find((g) => g.includes(name)) ?? [name];
+  return brokerConfigSynonyms.get(name) ?? [name];
 }

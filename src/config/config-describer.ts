@@ -48,67 +48,86 @@ export function layerList(l: BrokerLayers): ConfigLayer[] {
   return [l.perBroker, l.clusterDefault, l.static];
 }
 
-function display(key: ConfigKey, raw: string | null): string | null {
-  return key.type === 'password' ? null : raw;
+function display(key: ConfigKey | undefined, raw: string | null): string | null {
+  return key === undefined || key.type === 'password' ? null : raw;
 }
 
-/** Kafka's configSynonyms: every place one of `names` is set, highest priority first. */
-function synonymEntries(names: readonly string[], l: BrokerLayers, includePerBroker: boolean): ConfigSynonymEntry[] {
+/** Kafka's config_type id for a key it does not know (custom dynamic configs). */
+const UNKNOWN_CONFIG_TYPE = 0;
+
+/**
+ * Kafka's ConfigHelper.configSynonyms: where any of `names` is set, source by source (dynamic
+ * per-broker, dynamic default, static, then built-in defaults), each source in synonym order,
+ * dropping everything before the first entry for `name` itself. Unknown keys have no default and
+ * are shown without a value, as Kafka treats them as possibly sensitive.
+ */
+function configSynonyms(name: string, names: readonly string[], l: BrokerLayers): ConfigSynonymEntry[] {
   const out: ConfigSynonymEntry[] = [];
-  for (const name of names) {
-    const key = brokerConfigKeys.get(name);
-    if (!key) continue;
-    const add = (layer: ConfigLayer, source: number) => {
-      const raw = layer.get(name);
-      if (raw !== undefined) out.push({ name, value: display(key, raw), source });
-    };
-    if (includePerBroker) add(l.perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
-    add(l.clusterDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
-    add(l.static, ConfigSource.STATIC_BROKER_CONFIG);
-    if (key.defaultValue !== null) {
-      out.push({ name, value: display(key, formatConfig(key.type, defaultOf(key))), source: ConfigSource.DEFAULT_CONFIG });
+  const layers: [ConfigLayer, number][] = [
+    [l.perBroker, ConfigSource.DYNAMIC_BROKER_CONFIG],
+    [l.clusterDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    [l.static, ConfigSource.STATIC_BROKER_CONFIG],
+  ];
+  for (const [layer, source] of layers) {
+    for (const n of names) {
+      const raw = layer.get(n);
+      if (raw !== undefined) out.push({ name: n, value: display(brokerConfigKeys.get(n), raw), source });
     }
   }
-  return out;
+  for (const n of names) {
+    const key = brokerConfigKeys.get(n);
+    if (key?.defaultValue != null) {
+      out.push({ name: n, value: display(key, formatConfig(key.type, defaultOf(key))), source: ConfigSource.DEFAULT_CONFIG });
+    }
+  }
+  const own = out.findIndex((e) => e.name === name);
+  return own < 0 ? [] : out.slice(own);
 }
 
 const wanted = (keys: readonly string[] | null) => (name: string) => keys === null || keys.includes(name);
 
+/** Names set in any of `layers` that Sluice has no definition for (Kafka keeps custom configs). */
+function customNames(layers: readonly ConfigLayer[]): string[] {
+  const names = new Set(layers.flatMap((layer) => [...layer.keys()]));
+  return [...names].filter((n) => !brokerConfigKeys.has(n));
+}
+
 /**
  * Broker configs of this node (`perBroker`) with effective values, or — for the empty resource
- * name — only the cluster-default dynamic configs, as Kafka does.
+ * name — only the cluster-default dynamic configs, whose synonyms Kafka limits to that layer.
  */
 export function describeBrokerConfigs(l: BrokerLayers, perBroker: boolean, keys: readonly string[] | null): DescribedConfig[] {
-  const names = perBroker ? [...brokerConfigKeys.keys()] : [...l.clusterDefault.keys()];
   const layers = perBroker ? layerList(l) : [l.clusterDefault];
-  return names.filter(wanted(keys)).flatMap((name) => {
+  const names = perBroker ? [...brokerConfigKeys.keys(), ...customNames(layers)] : [...l.clusterDefault.keys()];
+  return names.filter(wanted(keys)).map((name) => {
     const key = brokerConfigKeys.get(name);
-    if (!key) return [];
-    const synonyms = synonymEntries(brokerSynonymsOf(name), l, perBroker);
-    const value = formatConfig(key.type, brokerValue(layers, name));
-    return [
-      {
-        name,
-        value: display(key, value),
-        readOnly: !key.dynamic,
-        source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
-        isSensitive: key.type === 'password',
-        synonyms,
-        configType: ConfigTypeId[key.type],
-      },
-    ];
+    const all = configSynonyms(name, brokerSynonymsOf(name), l);
+    const synonyms = perBroker ? all : all.filter((e) => e.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+    const value = key ? formatConfig(key.type, brokerValue(layers, name)) : null;
+    return {
+      name,
+      value: display(key, value),
+      readOnly: !key?.dynamic,
+      source: synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG,
+      isSensitive: key === undefined || key.type === 'password',
+      synonyms,
+      configType: key ? ConfigTypeId[key.type] : UNKNOWN_CONFIG_TYPE,
+    };
   });
 }
 
-/** Every topic config of a topic with `overrides`, effective values first from the topic, then the broker. */
+/**
+ * Every topic config of a topic with `overrides`: the topic's own setting first, then (Kafka's
+ * ConfigHelper) the synonyms of the one broker key the topic config falls back to.
+ */
 export function describeTopicConfigs(overrides: ConfigLayer, l: BrokerLayers, keys: readonly string[] | null): DescribedConfig[] {
   const layers = layerList(l);
   return [...topicConfigKeys.values()]
     .filter((key) => wanted(keys)(key.name))
     .map((key) => {
       const value = display(key, formatConfig(key.type, topicValue(overrides, layers, key.name)));
-      const brokerNames = (topicConfigSynonyms.get(key.name) ?? []).map((s) => s.name);
-      const synonyms = synonymEntries(brokerNames, l, true);
+      const brokerName = topicConfigSynonyms.get(key.name)?.[0]?.name;
+      const synonyms = brokerName === undefined ? [] : configSynonyms(brokerName, brokerSynonymsOf(brokerName), l);
       if (overrides.has(key.name)) synonyms.unshift({ name: key.name, value, source: ConfigSource.TOPIC_CONFIG });
       return {
         name: key.name,

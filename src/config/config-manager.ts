@@ -7,10 +7,12 @@ import type { LogConfig } from '../storage/log-config.js';
 import { DEFAULT_BROKER_ENTITY, type MetadataStore } from '../metadata/metadata-store.js';
 import type { BrokerConfig } from './broker-config.js';
 import { brokerConfigKeys } from './broker-config-defs.js';
-import { ConfigError, type ConfigKey, parseConfig } from './config-def.js';
+import { ConfigError, type ConfigKey, formatConfig, parseConfig } from './config-def.js';
 import { type BrokerLayers, type DescribedConfig, describeBrokerConfigs, describeTopicConfigs, layerList } from './config-describer.js';
-import { type ConfigLayer, effectiveLogConfig } from './effective-config.js';
+import { brokerValue, type ConfigLayer, effectiveLogConfig } from './effective-config.js';
 import { topicConfigKeys } from './topic-config-defs.js';
+
+const CLUSTER_MIN_ISR = 'min.insync.replicas';
 
 /** Owns the broker config layers and answers config questions for handlers and the TopicManager. */
 export class ConfigManager {
@@ -22,9 +24,25 @@ export class ConfigManager {
     private readonly store: MetadataStore,
   ) {
     const props = new Map(config.props);
-    // broker.id alone names the node: show it under node.id too, as Kafka's KRaft mode does.
-    if (!props.has('node.id') && props.has('broker.id')) props.set('node.id', String(config.nodeId));
+    // Kafka's KafkaConfig.populateSynonyms: node.id and broker.id each stand in for the other.
+    if (!props.has('node.id')) props.set('node.id', String(config.nodeId));
+    if (!props.has('broker.id')) props.set('broker.id', String(config.nodeId));
+    // Sluice's own default log directory is a setting Kafka would have needed in the file.
+    if (!props.has('log.dirs') && !props.has('log.dir')) props.set('log.dirs', config.logDirs.join(','));
     this.staticLayer = props;
+    this.ensureClusterMinIsr();
+  }
+
+  /**
+   * Kafka 4.1 (eligible leader replicas on by default) records a cluster-level min.insync.replicas
+   * on first start, copied from the static config, and never lets it be removed.
+   */
+  private ensureClusterMinIsr(): void {
+    if (this.store.current.brokerConfigs[DEFAULT_BROKER_ENTITY]?.[CLUSTER_MIN_ISR] !== undefined) return;
+    const value = formatConfig('int', brokerValue([this.staticLayer], CLUSTER_MIN_ISR));
+    this.store.update((s) => {
+      s.brokerConfigs[DEFAULT_BROKER_ENTITY] = { ...s.brokerConfigs[DEFAULT_BROKER_ENTITY], [CLUSTER_MIN_ISR]: value as string };
+    });
   }
 
   /** The three broker layers as they stand now. */
@@ -73,22 +91,28 @@ export class ConfigManager {
     return new Map(Object.entries(this.store.current.brokerConfigs[this.entityOf(resourceName)] ?? {}));
   }
 
-  /** Replaces the dynamic overrides of a broker resource; INVALID_REQUEST for unknown, read-only or bad values. */
-  alterBroker(resourceName: string, configs: ReadonlyMap<string, string | null>, validateOnly: boolean): void {
+  /**
+   * Replaces the dynamic overrides of a broker resource; INVALID_REQUEST for read-only or bad
+   * values. Names Sluice does not know are kept as custom configs, as Kafka does. Client requests
+   * pass `fromClient`, which also refuses dropping the cluster-level min.insync.replicas.
+   */
+  alterBroker(resourceName: string, configs: ReadonlyMap<string, string | null>, validateOnly: boolean, fromClient = false): void {
     const entity = this.entityOf(resourceName);
     const nonDynamic: string[] = [];
     for (const [name, value] of configs) {
       const key = brokerConfigKeys.get(name);
-      if (!key) throw new KafkaError('INVALID_REQUEST', `Unknown broker config: ${name}`);
-      if (!key.dynamic) {
+      if (key && !key.dynamic) {
         nonDynamic.push(name);
         continue;
       }
       if (value === null) throw new KafkaError('INVALID_REQUEST', `Null value not supported for: ${name}`);
-      checkValue(key, value, 'INVALID_REQUEST');
+      if (key) checkValue(key, value, 'INVALID_REQUEST');
     }
     if (nonDynamic.length > 0) {
-      throw new KafkaError('INVALID_REQUEST', `Cannot update these configs dynamically: ${nonDynamic.join(', ')}`);
+      throw new KafkaError('INVALID_REQUEST', `Cannot update these configs dynamically: Set(${nonDynamic.join(', ')})`);
+    }
+    if (fromClient && entity === DEFAULT_BROKER_ENTITY && !configs.has(CLUSTER_MIN_ISR)) {
+      throw new KafkaError('INVALID_CONFIG', `Cluster-level ${CLUSTER_MIN_ISR} cannot be removed while ELR is enabled.`);
     }
     if (validateOnly) return;
     this.store.update((s) => {

@@ -50,7 +50,7 @@ export function replaceOverrides(
     validateTopicName(name);
     owners.topics.alterTopicConfigs(name, configs, validateOnly);
   } else if (type === ConfigResourceType.BROKER) {
-    owners.configs.alterBroker(name, configs, validateOnly);
+    owners.configs.alterBroker(name, configs, validateOnly, true);
   } else {
     throw unsupported(type);
   }

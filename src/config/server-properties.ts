@@ -25,6 +25,9 @@ const PLAINTEXT_ONLY = 'Sluice serves only PLAINTEXT listeners';
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const timerMs = (ms: number) => Math.min(ms, MAX_TIMER_MS);
 
+/** Where logs go when neither log.dirs nor log.dir is set (Kafka's own default is /tmp/kafka-logs). */
+const SLUICE_LOG_DIR = './data';
+
 /** How often flush.ms is checked when log.flush.scheduler.interval.ms is not set (Kafka: never). */
 const DEFAULT_FLUSH_CHECK_MS = 1000;
 
@@ -88,7 +91,7 @@ export function brokerConfigFromProps(props: Map<string, string>, warn: (message
       ? listeners.map((e) => ({ ...e, host: advertisableHost(e.host) }))
       : checkAdvertised(clientListeners('advertised.listeners', advertisedValue), listeners, advertisedValue);
 
-  const logDirsValue = (get('log.dirs') as string | null) ?? (get('log.dir') as string);
+  const logDirsValue = props.get('log.dirs') ?? props.get('log.dir') ?? SLUICE_LOG_DIR;
   const logDirs = logDirsValue.split(',').map((s) => s.trim()).filter((s) => s !== '').map((d) => resolve(d));
   if (logDirs.length === 0) throw new ConfigError('log.dirs', logDirsValue, 'at least one log directory is required');
 

@@ -33,6 +33,8 @@ export const topicConfigKeys: ReadonlyMap<string, ConfigKey> = keyTable([
   { name: 'min.compaction.lag.ms', type: 'long', defaultValue: '0', validator: range(0) },
   { name: 'min.insync.replicas', type: 'int', defaultValue: '1', validator: range(1) },
   { name: 'preallocate', type: 'boolean', defaultValue: 'false' },
+  { name: 'remote.log.copy.disable', type: 'boolean', defaultValue: 'false' },
+  { name: 'remote.log.delete.on.disable', type: 'boolean', defaultValue: 'false' },
   { name: 'remote.storage.enable', type: 'boolean', defaultValue: 'false' },
   { name: 'retention.bytes', type: 'long', defaultValue: '-1' },
   { name: 'retention.ms', type: 'long', defaultValue: '604800000', validator: range(-1) },

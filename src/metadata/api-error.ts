@@ -1,7 +1,7 @@
 // Kafka's ApiError for admin results: an error code plus the message clients print.
 
-import { log } from '../broker/logger.js';
 import { partitionErrorCode } from '../broker/replica-manager.js';
+import { log } from '../logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 
 /** The code and message of one failed admin operation (unexpected failures are logged). */

@@ -2,9 +2,9 @@
 // IDs, partition counts and config overrides. Each change is persisted first, then applied to
 // the LogManager, so a crash in between is repaired by reconcile() on the next start.
 
-import { log } from '../broker/logger.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { type ConfigManager, validateTopicConfigs } from '../config/config-manager.js';
+import { log } from '../logger.js';
 import { KafkaError } from '../protocol/errors.js';
 import type { LogConfig } from '../storage/log-config.js';
 import type { LogManager } from '../storage/log-manager.js';

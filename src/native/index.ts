@@ -49,6 +49,18 @@ export interface BatchInfo {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  // The three below come from walking the records: validateRecordBatches fills them,
+  // readBatchHeaders (headers only) reports -1, -1, false.
+  minRecordTimestamp: number; // smallest record timestamp other than NO_TIMESTAMP (-1); -1 when none
+  maxRecordTimestamp: number; // largest record timestamp other than -1; -1 when none
+  hasNullKey: boolean; // some record has a null key (compacted topics refuse it)
+}
+
+/** An exclusive fcntl lock on one file (Kafka's FileLock on `<log.dir>/.lock`). */
+export interface FileLockHandle {
+  readonly path: string;
+  /** Gives the lock up (closing the file when no other lock of this process shares it); idempotent. */
+  release(): void;
 }
 
 /** Settings a segment needs to maintain its sparse indexes. */
@@ -143,6 +155,20 @@ export interface NativeAddon {
    * Returns the last offset assigned.
    */
   assignOffsets(records: Buffer, baseOffset: number, partitionLeaderEpoch: number, logAppendTime: number): number;
+  /**
+   * Topic compression.type: rebuilds every batch whose codec is not `codec` with its records
+   * re-encoded in `codec` (attributes codec bits, batchLength and CRC-32C updated, all other
+   * header fields and the records unchanged); control batches are copied as they are. Input
+   * must already be validated. Returns a new buffer.
+   */
+  recompressBatches(records: Buffer, codec: CodecId): Buffer;
+  /**
+   * Creates `path` if missing and takes an exclusive fcntl(F_SETLK) write lock on it, the lock
+   * Kafka (Java FileChannel.tryLock) takes. KAFKA_STORAGE_ERROR naming the directory when
+   * another process holds it. fcntl locks are per process: a second lock from this process on
+   * the same file shares the first (the file stays locked until every handle is released).
+   */
+  lockFile(path: string): FileLockHandle;
   openSegment(dir: string, baseOffset: number, config: SegmentConfig): LogSegmentHandle;
 }
 
@@ -234,6 +260,8 @@ function load(): NativeAddon {
     validateRecordBatches: guard(raw.validateRecordBatches) as NativeAddon['validateRecordBatches'],
     readBatchHeaders: guard(raw.readBatchHeaders),
     assignOffsets: guard(raw.assignOffsets),
+    recompressBatches: guard(raw.recompressBatches),
+    lockFile: guard(raw.lockFile),
     openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
       wrapSegment(raw.openSegment(dir, baseOffset, config)),
     ),

@@ -1,5 +1,8 @@
 // Per-partition log settings (Kafka's LogConfig): the topic-level configs the log layer obeys.
 
+/** Topic compression.type values; 'producer' keeps whatever codec the producer used. */
+export type CompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
 /** The settings one partition's log runs with; topic overrides are merged in by the caller. */
 export interface LogConfig {
   segmentBytes: number; // segment.bytes
@@ -12,7 +15,10 @@ export interface LogConfig {
   flushMs: number; // flush.ms
   maxMessageBytes: number; // max.message.bytes
   messageTimestampType: 'CreateTime' | 'LogAppendTime'; // message.timestamp.type
-  cleanupPolicy: string[]; // cleanup.policy (only 'delete' is acted on for now)
+  messageTimestampBeforeMaxMs: number; // message.timestamp.before.max.ms (Long.MAX = unlimited)
+  messageTimestampAfterMaxMs: number; // message.timestamp.after.max.ms
+  compressionType: CompressionType; // compression.type
+  cleanupPolicy: string[]; // cleanup.policy ('delete' drives retention; 'compact' only requires keys: no cleaner yet)
   fileDeleteDelayMs: number; // file.delete.delay.ms
   preallocate: boolean; // preallocate
 }
@@ -31,6 +37,9 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   flushMs: Number.MAX_SAFE_INTEGER,
   maxMessageBytes: 1024 * 1024 + 12,
   messageTimestampType: 'CreateTime',
+  messageTimestampBeforeMaxMs: Number.MAX_SAFE_INTEGER,
+  messageTimestampAfterMaxMs: 3_600_000,
+  compressionType: 'producer',
   cleanupPolicy: Object.freeze(['delete']) as string[],
   fileDeleteDelayMs: 60_000,
   preallocate: false,

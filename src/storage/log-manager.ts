@@ -2,6 +2,8 @@
 // creation and deletion, background retention, flushing and checkpointing, clean shutdown.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { native, type FileLockHandle } from '../native/index.js';
+import { log as logger } from '../logger.js';
 import { KafkaError } from '../protocol/errors.js';
 import { CorruptCheckpointError } from './checkpoint-file.js';
 import { fsyncDir, writeFileDurably } from './durable-file.js';
@@ -15,14 +17,14 @@ import { PartitionLog } from './partition-log.js';
 /** Kafka's marker of a clean shutdown at each log dir root: its presence means checkpoints are exact. */
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 
+/** Kafka's per-log-dir lock file: held for the process's lifetime so no other broker opens the dir. */
+export const LOCK_FILE = '.lock';
+
 /** How often the offset checkpoints are written (log.flush.offset.checkpoint.interval.ms). */
 export const CHECKPOINT_INTERVAL_MS = 60_000;
 
 /** producer.id.expiration.ms: idempotent producers idle this long are forgotten. */
 export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
-
-/** Where LogManager reports what it did (defaults to stderr); tests may silence it. */
-export type StorageLogSink = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 /** Options for opening the log dirs. */
 export interface LogManagerOptions {
@@ -34,13 +36,7 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** Config for a topic's logs found on disk at open (defaultConfig when undefined). */
   configFor?: (topic: string) => LogConfig | undefined;
-  /** Where progress and problems are reported. */
-  logSink?: StorageLogSink;
 }
-
-const stderrSink: StorageLogSink = (level, message) => {
-  process.stderr.write(`[${new Date().toISOString()}] ${level.toUpperCase()} ${message}\n`);
-};
 
 /** Owns every PartitionLog of this node; each log stays the single owner of its own files. */
 export class LogManager {
@@ -54,7 +50,7 @@ export class LogManager {
     readonly clusterId: string,
     readonly directoryIds: Map<string, string>,
     private readonly opts: LogManagerOptions,
-    private readonly sink: StorageLogSink,
+    private readonly dirLocks: FileLockHandle[],
   ) {}
 
   /**
@@ -63,15 +59,25 @@ export class LogManager {
    * each log from its recovery point.
    */
   static async open(opts: LogManagerOptions): Promise<LogManager> {
-    const sink = opts.logSink ?? stderrSink;
     const logDirs = opts.logDirs.map((d) => path.resolve(d));
-    for (const dir of logDirs) fs.mkdirSync(dir, { recursive: true });
-    const metas = loadOrFormatMetaProperties(logDirs, opts.nodeId);
-    const clusterId = metas.get(logDirs[0])!.clusterId;
-    const directoryIds = new Map([...metas].map(([dir, m]) => [dir, m.directoryId]));
-    const manager = new LogManager(logDirs, clusterId, directoryIds, opts, sink);
-    for (const dir of logDirs) manager.loadLogDir(dir);
-    return manager;
+    // Like Kafka: lock every dir before reading or writing anything in it; another process
+    // holding a lock fails the start with KAFKA_STORAGE_ERROR naming the dir.
+    const dirLocks: FileLockHandle[] = [];
+    try {
+      for (const dir of logDirs) {
+        fs.mkdirSync(dir, { recursive: true });
+        dirLocks.push(native.lockFile(path.join(dir, LOCK_FILE)));
+      }
+      const metas = loadOrFormatMetaProperties(logDirs, opts.nodeId);
+      const clusterId = metas.get(logDirs[0])!.clusterId;
+      const directoryIds = new Map([...metas].map(([dir, m]) => [dir, m.directoryId]));
+      const manager = new LogManager(logDirs, clusterId, directoryIds, opts, dirLocks);
+      for (const dir of logDirs) manager.loadLogDir(dir);
+      return manager;
+    } catch (err) {
+      for (const lock of dirLocks) lock.release();
+      throw err;
+    }
   }
 
   /** The log of one partition, if this node has it. */
@@ -145,7 +151,7 @@ export class LogManager {
       fs.renameSync(log.dir, target);
       fsyncDir(path.dirname(log.dir));
     } catch (err) {
-      this.sink('error', `Could not rename ${log.dir} for deletion: ${(err as Error).message}`);
+      logger.error(`Could not rename ${log.dir} for deletion: ${(err as Error).message}`);
       return;
     }
     this.removeDirLater(target);
@@ -173,7 +179,7 @@ export class LogManager {
         deleted += log.deleteOldSegments(nowMs);
         log.removeExpiredProducers(nowMs, PRODUCER_ID_EXPIRATION_MS);
       } catch (err) {
-        this.sink('error', `Retention of ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+        logger.error(`Retention of ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
       }
     }
     return deleted;
@@ -185,7 +191,7 @@ export class LogManager {
       try {
         this.checkpointDir(dir);
       } catch (err) {
-        this.sink('error', `Writing checkpoints in ${dir} failed: ${(err as Error).message}`);
+        logger.error(`Writing checkpoints in ${dir} failed: ${(err as Error).message}`);
       }
     }
   }
@@ -207,7 +213,7 @@ export class LogManager {
       try {
         log.close();
       } catch (err) {
-        this.sink('error', `Closing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+        logger.error(`Closing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
       }
       if (log.isOffline) failedDirs.add(path.dirname(log.dir));
     }
@@ -217,10 +223,11 @@ export class LogManager {
         // Kafka's content; a single node has no controller-assigned broker epoch, hence -1.
         if (!failedDirs.has(dir)) writeFileDurably(path.join(dir, CLEAN_SHUTDOWN_FILE), '{"version":0,"brokerEpoch":-1}');
       } catch (err) {
-        this.sink('error', `Writing shutdown checkpoints in ${dir} failed: ${(err as Error).message}`);
+        logger.error(`Writing shutdown checkpoints in ${dir} failed: ${(err as Error).message}`);
       }
     }
     await Promise.allSettled([...this.pendingDirRemovals]);
+    for (const lock of this.dirLocks) lock.release();
   }
 
   private loadLogDir(dir: string): void {
@@ -258,24 +265,26 @@ export class LogManager {
         log = PartitionLog.open(options);
         const s = log.loadSummary;
         if (s.truncatedBytes > 0 || s.deletedSegments > 0) {
-          this.sink(
-            'warn',
+          logger.warn(
             `Recovered ${key}: truncated ${s.truncatedBytes} byte(s) of torn or corrupt batches, ` +
               `deleted ${s.deletedSegments} later segment(s)`,
           );
         }
         if (s.producerStateProblem) {
-          this.sink('warn', `Producer state of ${key} only partly rebuilt: ${s.producerStateProblem}`);
+          logger.warn(`Producer state of ${key} only partly rebuilt: ${s.producerStateProblem}`);
         }
         recovered += s.recoveredSegments;
+        // Kafka bumps the leader epoch each time a node becomes leader again, a restart of a
+        // single node included, so consumers can tell the log may have been truncated meanwhile.
+        log.maybeAssignEpochStartOffset(log.leaderEpoch + 1, log.logEndOffset);
       } catch (err) {
-        this.sink('error', `Could not load ${full}; the partition is offline: ${(err as Error).message}`);
+        logger.error(`Could not load ${full}; the partition is offline: ${(err as Error).message}`);
         log = PartitionLog.offline(options, err);
       }
       this.logs.set(key, log);
     }
     if (!hadCleanShutdown && recovered > 0) {
-      this.sink('info', `Recovered ${recovered} segment(s) in ${dir} after an unclean shutdown`);
+      logger.info(`Recovered ${recovered} segment(s) in ${dir} after an unclean shutdown`);
     }
     // From here on a crash is unclean again (the dir fsync makes that survive a power loss too).
     if (hadCleanShutdown) {
@@ -290,7 +299,7 @@ export class LogManager {
       return new OffsetCheckpointFile(dir, name).read();
     } catch (err) {
       if (!(err instanceof CorruptCheckpointError)) throw err;
-      this.sink('warn', `${err.message}; ignoring it`);
+      logger.warn(`${err.message}; ignoring it`);
       return new Map();
     }
   }
@@ -301,7 +310,7 @@ export class LogManager {
     try {
       this.writeCheckpoint(dir, OffsetCheckpointName.logStartOffset);
     } catch (err) {
-      this.sink('error', `Writing ${OffsetCheckpointName.logStartOffset} in ${dir} failed: ${(err as Error).message}`);
+      logger.error(`Writing ${OffsetCheckpointName.logStartOffset} in ${dir} failed: ${(err as Error).message}`);
     }
   };
 
@@ -336,7 +345,7 @@ export class LogManager {
       try {
         log.maybeFlush(now);
       } catch (err) {
-        this.sink('error', `Flushing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
+        logger.error(`Flushing ${log.topic}-${log.partition} failed: ${(err as Error).message}`);
       }
     }
   }
@@ -355,7 +364,7 @@ export class LogManager {
   private removeDirLater(dir: string): void {
     const removal = fs.promises
       .rm(dir, { recursive: true, force: true })
-      .catch((err: Error) => this.sink('warn', `Could not remove ${dir}: ${err.message}`))
+      .catch((err: Error) => logger.warn(`Could not remove ${dir}: ${err.message}`))
       .finally(() => this.pendingDirRemovals.delete(removal));
     this.pendingDirRemovals.add(removal);
   }

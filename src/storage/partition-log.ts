@@ -7,6 +7,7 @@ import { KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import type { LogConfig } from './log-config.js';
+import { targetCodec, validateBatchForTopic } from './log-validator.js';
 import { offsetFileStem, Suffix } from './log-file-names.js';
 import { loadSegments, type LoadSummary } from './log-loader.js';
 import { closeAndMarkDeleted, floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
@@ -216,6 +217,18 @@ export class PartitionLog {
     }
     const batch = batches[0];
     if (batch.isControl) throw new KafkaError('INVALID_RECORD', 'Clients may not write control batches');
+    validateBatchForTopic(batch, this.config, this.clock(), `${this.topic}-${this.partition}`);
+    const codec = targetCodec(this.config.compressionType);
+    if (codec !== null && batch.compression !== codec) {
+      records = native.recompressBatches(records, codec);
+      // As Kafka re-checks sizes after recompression: the stored batch must fit max.message.bytes.
+      if (records.length > this.config.maxMessageBytes) {
+        throw new KafkaError(
+          'MESSAGE_TOO_LARGE',
+          `The batch is ${records.length} bytes after recompression, more than max.message.bytes ${this.config.maxMessageBytes}`,
+        );
+      }
+    }
     if (records.length > this.config.segmentBytes) {
       throw new KafkaError(
         'RECORD_LIST_TOO_LARGE',

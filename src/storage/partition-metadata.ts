@@ -7,12 +7,12 @@ import { isKafkaUuid } from './kafka-uuid.js';
 /** The file name inside each partition directory. */
 export const PARTITION_METADATA_FILE = 'partition.metadata';
 
-/** Writes `version: 0` / `topic_id: <uuid>` atomically. */
+/** Writes `version: 0` / `topic_id: <uuid>` atomically, byte for byte as Kafka does (no final newline). */
 export function writePartitionMetadata(partitionDir: string, topicId: string): void {
-  writeFileDurably(path.join(partitionDir, PARTITION_METADATA_FILE), `version: 0\ntopic_id: ${topicId}\n`);
+  writeFileDurably(path.join(partitionDir, PARTITION_METADATA_FILE), `version: 0\ntopic_id: ${topicId}`);
 }
 
-/** The topic id recorded in the partition directory, or null when the file is absent. */
+/** The topic id recorded in the partition directory (with or without a final newline), or null when the file is absent. */
 export function readPartitionMetadata(partitionDir: string): string | null {
   const file = path.join(partitionDir, PARTITION_METADATA_FILE);
   let text: string;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,36 @@ describe('Broker', () => {
       expect(values).toEqual(['kept-0', 'kept-1', 'kept-2']);
       client.close();
       await b.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('opens logs found at startup with their topic overrides, so the active segment keeps its index settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-broker-overrides-'));
+    const indexBytes = () => statSync(join(dir, 'tuned-0', '00000000000000000000.index')).size;
+    const produce = async (port: number, n: number) => {
+      const client = await TestClient.connect(port);
+      for (let i = 0; i < n; i++) {
+        const res = await client.request(ApiKey.Produce, 9, produceRequest('tuned', 0, batchOf(1)));
+        expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+      }
+      client.close();
+    };
+    try {
+      let b = await startTestBroker({}, dir);
+      // index.interval.bytes=1: an index entry for every batch after the first (the default is one per 4 KiB).
+      b.broker.services.topics.createTopic('tuned', { numPartitions: 1, configs: new Map([['index.interval.bytes', '1']]) });
+      await produce(b.port, 3);
+      await b.stop(); // a clean shutdown trims the index to its entries
+      const before = indexBytes();
+      expect(before).toBe(2 * 8);
+
+      b = await startTestBroker({}, dir);
+      expect(b.broker.services.logManager.getLog('tuned', 0)!.config.indexIntervalBytes).toBe(1);
+      await produce(b.port, 3);
+      await b.stop();
+      expect(indexBytes()).toBe(before + 2 * 8); // the byte count since the last entry restarts at open
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

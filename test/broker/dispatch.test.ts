@@ -34,6 +34,18 @@ describe('dispatch', () => {
     client.close();
   });
 
+  it('answers a negative ApiVersions version with the v0 UNSUPPORTED_VERSION body, keeping the connection', async () => {
+    const client = await TestClient.connect(s.port);
+    for (const [version, correlationId] of [[-1, 6], [-32768, 7]]) {
+      client.sendRaw(rawFrame(ApiKey.ApiVersions, version, correlationId, Buffer.alloc(0)));
+      const { body } = decodeResponse(ApiKey.ApiVersions, 0, await client.frame(correlationId));
+      expect(body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+      expect(body.apiKeys).toEqual([{ apiKey: 18, minVersion: 0, maxVersion: 4 }]);
+    }
+    expect(client.isOpen).toBe(true);
+    client.close();
+  });
+
   it('answers a protocol version outside the handler’s range with its UNSUPPORTED_VERSION response', async () => {
     const client = await TestClient.connect(s.port);
     for (const version of [0, 10, 12]) {

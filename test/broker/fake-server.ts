@@ -1,7 +1,7 @@
 // A SocketServer with small scripted handlers instead of the real ones: tests the connection
 // layer and dispatch on their own, without storage.
 import type { ApiHandler } from '../../src/broker/handler.js';
-import { type LogLevel, setBrokerLogSink } from '../../src/broker/logger.js';
+import { type LogLevel, setLogSink } from '../../src/logger.js';
 import { SocketServer } from '../../src/broker/server.js';
 import type { BrokerServices } from '../../src/broker/services.js';
 import {
@@ -61,7 +61,7 @@ export interface FakeServer {
 
 /** Starts the fake server on 127.0.0.1:0. */
 export async function startFakeServer(opts: { socketRequestMaxBytes?: number; connectionsMaxIdleMs?: number } = {}): Promise<FakeServer> {
-  setBrokerLogSink((level, message) => fakeLogLines.push({ level, message }));
+  setLogSink((level, message) => fakeLogLines.push({ level, message }));
   const handlers = new Map<number, ApiHandler>([
     [apiVersions.apiKey, apiVersions],
     [metadata.apiKey, metadata],

@@ -90,11 +90,9 @@ describe('admin config handlers', () => {
         documentation: null,
       });
       expect(entry(r, 'segment.bytes').synonyms[0]).toEqual({ name: 'segment.bytes', value: '1048576', source: Source.TOPIC_CONFIG });
-      expect(entry(r, 'retention.ms')).toMatchObject({ value: '86400000', configSource: Source.STATIC_BROKER_CONFIG, configType: 5 });
-      expect(entry(r, 'retention.ms').synonyms.map((s) => [s.name, s.value, s.source])).toEqual([
-        ['log.retention.hours', '24', Source.STATIC_BROKER_CONFIG],
-        ['log.retention.hours', '168', Source.DEFAULT_CONFIG],
-      ]);
+      // Kafka lists retention.ms's synonyms from log.retention.ms on: only hours set means none.
+      expect(entry(r, 'retention.ms')).toMatchObject({ value: '86400000', configSource: Source.DEFAULT_CONFIG, configType: 5 });
+      expect(entry(r, 'retention.ms').synonyms).toEqual([]);
       expect(entry(r, 'cleanup.policy')).toMatchObject({ value: 'delete', configSource: Source.DEFAULT_CONFIG, configType: 7 });
     });
 
@@ -107,7 +105,10 @@ describe('admin config handlers', () => {
       const res = await describeConfigs(3, [{ resourceType: BROKER, resourceName: '1', configurationKeys: null }], true);
       const r = res.results[0];
       expect(r.errorCode).toBe(ErrorCode.NONE);
-      expect(entry(r, 'log.retention.hours')).toMatchObject({ value: '24', configSource: Source.STATIC_BROKER_CONFIG, readOnly: false });
+      expect(entry(r, 'log.retention.hours')).toMatchObject({ value: '24', configSource: Source.STATIC_BROKER_CONFIG, readOnly: true });
+      expect(entry(r, 'log.retention.ms')).toMatchObject({ value: null, configSource: Source.DEFAULT_CONFIG, readOnly: false, synonyms: [] });
+      expect(entry(r, 'broker.id')).toMatchObject({ value: '1', configSource: Source.STATIC_BROKER_CONFIG, readOnly: true });
+      expect(entry(r, 'log.dir')).toMatchObject({ value: '/tmp/kafka-logs', configSource: Source.DEFAULT_CONFIG });
       expect(entry(r, 'num.partitions')).toMatchObject({ value: '1', configSource: Source.DEFAULT_CONFIG, readOnly: true });
       expect(entry(r, 'log.dirs')).toMatchObject({ value: dir, configSource: Source.STATIC_BROKER_CONFIG, readOnly: true });
       expect(entry(r, 'node.id').value).toBe('1');
@@ -207,7 +208,7 @@ describe('admin config handlers', () => {
         Source.DYNAMIC_DEFAULT_BROKER_CONFIG,
       ]);
       const defaults = await describeConfigs(4, [{ resourceType: BROKER, resourceName: '', configurationKeys: null }]);
-      expect(defaults.results[0].configs.map((c) => c.name).sort()).toEqual(['log.retention.ms', 'log.roll.ms']);
+      expect(defaults.results[0].configs.map((c) => c.name).sort()).toEqual(['log.retention.ms', 'log.roll.ms', 'min.insync.replicas']);
 
       const readOnly = await incremental(1, BROKER, '1', [{ name: 'num.partitions', configOperation: SET, value: '3' }]);
       expect(readOnly.responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
@@ -222,6 +223,36 @@ describe('admin config handlers', () => {
       ]);
       expect(plain.config.retentionMs).toBe(86_400_000);
       expect(plain.config.segmentMs).toBe(7 * 24 * 3600 * 1000);
+    });
+  });
+
+  describe('custom and protected broker configs', () => {
+    it('keeps an unknown broker config as a custom dynamic config, as Kafka 4.1 does', async () => {
+      const res = await incremental(1, BROKER, '1', [{ name: 'unknown.cfg', configOperation: SET, value: '5' }]);
+      expect(res.responses[0].errorCode).toBe(ErrorCode.NONE);
+      const described = await describeConfigs(4, [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['unknown.cfg'] }], true);
+      expect(described.results[0].configs).toEqual([
+        expect.objectContaining({
+          name: 'unknown.cfg',
+          value: null,
+          readOnly: true,
+          configSource: Source.DYNAMIC_BROKER_CONFIG,
+          isSensitive: true,
+          synonyms: [{ name: 'unknown.cfg', value: null, source: Source.DYNAMIC_BROKER_CONFIG }],
+        }),
+      ]);
+      const removed = await incremental(1, BROKER, '1', [{ name: 'unknown.cfg', configOperation: DELETE, value: null }]);
+      expect(removed.responses[0].errorCode).toBe(ErrorCode.NONE);
+      expect(b.broker.services.configs.brokerOverrides('1').has('unknown.cfg')).toBe(false);
+    });
+
+    it('refuses removing the cluster-level min.insync.replicas with INVALID_CONFIG', async () => {
+      const res = await incremental(1, BROKER, '', [{ name: 'min.insync.replicas', configOperation: DELETE, value: null }]);
+      expect(res.responses[0]).toMatchObject({
+        errorCode: ErrorCode.INVALID_CONFIG,
+        errorMessage: 'Cluster-level min.insync.replicas cannot be removed while ELR is enabled.',
+      });
+      expect(b.broker.services.configs.brokerOverrides('').get('min.insync.replicas')).toBe('1');
     });
   });
 

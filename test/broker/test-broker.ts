@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Broker } from '../../src/broker/broker.js';
-import { type LogLevel, setBrokerLogSink } from '../../src/broker/logger.js';
+import { type LogLevel, setLogSink } from '../../src/logger.js';
 import { loadBrokerConfig } from '../../src/config/server-properties.js';
 
 /** Every broker log line seen while a test broker ran. */
@@ -19,7 +19,7 @@ export interface TestBroker {
 
 /** Starts a broker with `overrides` (server.properties keys) on 127.0.0.1:0 in a temp dir. */
 export async function startTestBroker(overrides: Record<string, string> = {}, dir?: string): Promise<TestBroker> {
-  setBrokerLogSink((level, message) => brokerLogLines.push({ level, message }));
+  setLogSink((level, message) => brokerLogLines.push({ level, message }));
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), 'sluice-broker-'));
   const config = loadBrokerConfig({
     overrides: Object.entries({

@@ -48,12 +48,47 @@ describe('ConfigManager: broker configs', () => {
     expect(find(all, 'log.cleanup.policy')).toMatchObject({ value: 'delete', configType: 7 });
   });
 
-  it('reports broker.id alone under node.id too, and node.id as a default when neither is set', () => {
-    expect(find(setup({ 'broker.id': '3' }).cm.describeBroker('3', ['node.id']), 'node.id')).toMatchObject({
+  it('reports node.id and broker.id as each other when only one is set (Kafka: populateSynonyms)', () => {
+    const fromBrokerId = setup({ 'broker.id': '3' }).cm.describeBroker('3', ['node.id', 'broker.id']);
+    expect(find(fromBrokerId, 'node.id')).toMatchObject({
       value: '3',
       source: ConfigSource.STATIC_BROKER_CONFIG,
+      synonyms: [{ name: 'node.id', value: '3', source: ConfigSource.STATIC_BROKER_CONFIG }],
     });
-    expect(find(setup().cm.describeBroker('1', ['node.id']), 'node.id')).toMatchObject({ value: '1', source: ConfigSource.DEFAULT_CONFIG });
+    const fromNodeId = setup({ 'node.id': '1' }).cm.describeBroker('1', ['node.id', 'broker.id']);
+    // Kafka 4.1 describes broker 1 (node.id=1) with broker.id=1 from the file over its default -1.
+    expect(find(fromNodeId, 'broker.id')).toMatchObject({
+      value: '1',
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+      readOnly: true,
+      synonyms: [
+        { name: 'broker.id', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'broker.id', value: '-1', source: ConfigSource.DEFAULT_CONFIG },
+      ],
+    });
+    expect(find(fromNodeId, 'node.id').synonyms).toEqual([{ name: 'node.id', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG }]);
+  });
+
+  it("reports log.dir with Kafka's default and no synonym chain when log.dirs is the one set", () => {
+    const all = setup().cm.describeBroker('1', ['log.dir', 'log.dirs']);
+    expect(find(all, 'log.dir')).toMatchObject({
+      value: '/tmp/kafka-logs',
+      source: ConfigSource.DEFAULT_CONFIG,
+      synonyms: [{ name: 'log.dir', value: '/tmp/kafka-logs', source: ConfigSource.DEFAULT_CONFIG }],
+    });
+    const dirs = find(all, 'log.dirs');
+    expect(dirs.source).toBe(ConfigSource.STATIC_BROKER_CONFIG);
+    expect(dirs.synonyms.map((e) => e.name)).toEqual(['log.dirs']);
+  });
+
+  it('shows the directory Sluice uses as log.dirs when the configuration names none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-cm-'));
+    const config = brokerConfigFromProps(new Map(), () => {});
+    const cm = new ConfigManager(config, MetadataStore.open(dir));
+    expect(find(cm.describeBroker('1', ['log.dirs']), 'log.dirs')).toMatchObject({
+      value: config.logDirs.join(','),
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+    });
   });
 
   it('filters by the requested keys and leaves unknown keys out', () => {
@@ -79,22 +114,107 @@ describe('ConfigManager: broker configs', () => {
     expect(cm.logConfig().retentionMs).toBe(1000);
   });
 
-  it('describes only the cluster-default dynamic configs for the empty resource name', () => {
+  it('lists synonyms source by source, then drops those before the described key (ConfigHelper)', () => {
+    // Kafka orders by source first: a static log.retention.ms comes after a dynamic log.retention.minutes.
+    const { cm } = setup({ 'log.retention.ms': '5000' });
+    cm.alterBroker('1', new Map([['log.retention.ms', '3600000']]), false);
+    const all = cm.describeBroker('1', ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours']);
+    expect(find(all, 'log.retention.ms').synonyms).toEqual([
+      { name: 'log.retention.ms', value: '3600000', source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+      { name: 'log.retention.ms', value: '5000', source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    // Kafka 4.1 with dynamic log.retention.ms=3600000 on broker 1: the longer units keep their own view.
+    expect(find(all, 'log.retention.hours')).toMatchObject({
+      value: '168',
+      source: ConfigSource.DEFAULT_CONFIG,
+      readOnly: true,
+      synonyms: [{ name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG }],
+    });
+    expect(find(all, 'log.retention.minutes')).toMatchObject({ value: null, source: ConfigSource.DEFAULT_CONFIG, readOnly: true, synonyms: [] });
+  });
+
+  it('gives an unset log.flush.interval.ms no synonyms and log.flush.scheduler.interval.ms only its own', () => {
     const { cm } = setup();
-    expect(cm.describeBroker('', null)).toEqual([]);
-    cm.alterBroker('', new Map([['log.segment.bytes', '2097152']]), false);
-    const entries = cm.describeBroker('', null);
-    expect(entries.map((c) => [c.name, c.value, c.source])).toEqual([
-      ['log.segment.bytes', '2097152', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    const all = cm.describeBroker('1', ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms', 'log.roll.ms']);
+    expect(find(all, 'log.flush.interval.ms')).toMatchObject({ value: null, source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(find(all, 'log.roll.ms')).toMatchObject({ value: null, source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(find(all, 'log.flush.scheduler.interval.ms')).toMatchObject({
+      readOnly: true,
+      synonyms: [{ name: 'log.flush.scheduler.interval.ms', value: '9223372036854775807', source: ConfigSource.DEFAULT_CONFIG }],
+    });
+    cm.alterBroker('', new Map([['log.flush.interval.ms', '2000']]), false);
+    expect(find(cm.describeBroker('1', ['log.flush.interval.ms']), 'log.flush.interval.ms').synonyms).toEqual([
+      { name: 'log.flush.interval.ms', value: '2000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+      { name: 'log.flush.scheduler.interval.ms', value: '9223372036854775807', source: ConfigSource.DEFAULT_CONFIG },
     ]);
   });
 
-  it('refuses read-only, unknown and bad broker values with INVALID_REQUEST and changes nothing', () => {
+  it('refuses dynamic changes to the hour and minute units, as Kafka marks them read-only', () => {
+    const { cm } = setup();
+    for (const name of ['log.retention.hours', 'log.retention.minutes', 'log.roll.hours', 'log.roll.jitter.hours']) {
+      const err = kafkaError(() => cm.alterBroker('1', new Map([[name, '5']]), false));
+      expect(err.errorName).toBe('INVALID_REQUEST');
+      expect(err.message).toBe(`Cannot update these configs dynamically: Set(${name})`);
+    }
+  });
+
+  it('describes only the cluster-default dynamic configs for the empty resource name, without default synonyms', () => {
+    const { cm } = setup();
+    // Kafka 4.1 records the cluster-level min.insync.replicas on first start.
+    expect(cm.describeBroker('', null).map((c) => [c.name, c.value, c.source])).toEqual([
+      ['min.insync.replicas', '1', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    ]);
+    cm.alterBroker('', new Map([['min.insync.replicas', '1'], ['log.segment.bytes', '2097152'], ['log.flush.interval.ms', '2000']]), false);
+    const entries = cm.describeBroker('', null);
+    expect(entries.map((c) => [c.name, c.value, c.source])).toEqual([
+      ['min.insync.replicas', '1', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      ['log.segment.bytes', '2097152', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+      ['log.flush.interval.ms', '2000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+    ]);
+    // Kafka 4.1 --entity-default: only the dynamic default layer, no DEFAULT_CONFIG synonym.
+    expect(find(entries, 'log.segment.bytes').synonyms).toEqual([
+      { name: 'log.segment.bytes', value: '2097152', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+    ]);
+    expect(find(entries, 'log.flush.interval.ms').synonyms).toEqual([
+      { name: 'log.flush.interval.ms', value: '2000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+    ]);
+  });
+
+  it('keeps the cluster-level min.insync.replicas from the static config and refuses removing it from clients', () => {
+    const { cm, dir } = setup({ 'min.insync.replicas': '2' });
+    expect(cm.brokerOverrides('').get('min.insync.replicas')).toBe('2');
+    const err = kafkaError(() => cm.alterBroker('', new Map([['log.segment.bytes', '2097152']]), false, true));
+    expect(err.errorName).toBe('INVALID_CONFIG');
+    expect(err.message).toBe('Cluster-level min.insync.replicas cannot be removed while ELR is enabled.');
+    cm.alterBroker('', new Map([['min.insync.replicas', '1']]), false, true);
+    expect(setup({ 'min.insync.replicas': '2' }, dir).cm.brokerOverrides('').get('min.insync.replicas')).toBe('1');
+  });
+
+  it('keeps unknown broker configs as custom dynamic configs, described like Kafka does', () => {
+    const { cm } = setup();
+    cm.alterBroker('1', new Map([['unknown.cfg', '5']]), false);
+    expect(cm.brokerOverrides('1').get('unknown.cfg')).toBe('5');
+    // Kafka 4.1 after --add-config unknown.cfg=5: no value, sensitive, read-only, UNKNOWN type.
+    expect(find(cm.describeBroker('1', null), 'unknown.cfg')).toEqual({
+      name: 'unknown.cfg',
+      value: null,
+      readOnly: true,
+      source: ConfigSource.DYNAMIC_BROKER_CONFIG,
+      isSensitive: true,
+      synonyms: [{ name: 'unknown.cfg', value: null, source: ConfigSource.DYNAMIC_BROKER_CONFIG }],
+      configType: 0,
+    });
+  });
+
+  it('refuses read-only and bad broker values with INVALID_REQUEST and changes nothing', () => {
     const { cm } = setup();
     const ro = kafkaError(() => cm.alterBroker('1', new Map([['num.partitions', '4']]), false));
     expect(ro.errorName).toBe('INVALID_REQUEST');
     expect(ro.message).toContain('num.partitions');
-    expect(kafkaError(() => cm.alterBroker('1', new Map([['bogus', '1']]), false)).message).toContain('bogus');
+    expect(kafkaError(() => cm.alterBroker('1', new Map([['bogus', '1'], ['log.cleaner.enable', 'false']]), false)).message).toContain(
+      'log.cleaner.enable',
+    );
     const bad = kafkaError(() => cm.alterBroker('1', new Map([['log.segment.bytes', 'x']]), false));
     expect(bad.errorName).toBe('INVALID_REQUEST');
     expect(bad.message).toContain('log.segment.bytes');
@@ -116,10 +236,12 @@ describe('ConfigManager: broker configs', () => {
 
   it('persists dynamic configs across a reopen', () => {
     const first = setup();
-    first.cm.alterBroker('', new Map([['log.roll.ms', '60000']]), false);
+    first.cm.alterBroker('', new Map([['log.roll.ms', '60000'], ['min.insync.replicas', '1']]), false, true);
+    first.cm.alterBroker('1', new Map([['unknown.cfg', '5']]), false, true);
     const again = setup({}, first.dir);
     expect(again.cm.logConfig().segmentMs).toBe(60000);
-    expect(again.cm.brokerOverrides('').get('log.roll.ms')).toBe('60000');
+    expect(again.cm.brokerOverrides('')).toEqual(new Map([['log.roll.ms', '60000'], ['min.insync.replicas', '1']]));
+    expect(again.cm.brokerOverrides('1')).toEqual(new Map([['unknown.cfg', '5']]));
   });
 });
 
@@ -137,16 +259,51 @@ describe('ConfigManager: topic configs', () => {
         { name: 'log.segment.bytes', value: '1073741824', source: ConfigSource.DEFAULT_CONFIG },
       ],
     });
-    expect(find(entries, 'retention.ms')).toMatchObject({
+    // Kafka starts the synonyms at log.retention.ms itself: set only in hours, retention.ms has none.
+    expect(find(entries, 'retention.ms')).toMatchObject({ value: '3600000', source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(find(entries, 'segment.ms')).toMatchObject({ value: '604800000', source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(find(entries, 'flush.ms')).toMatchObject({ source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    expect(find(entries, 'remote.storage.enable')).toMatchObject({ value: 'false', source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
+    for (const name of ['remote.log.copy.disable', 'remote.log.delete.on.disable']) {
+      expect(find(entries, name)).toMatchObject({ value: 'false', source: ConfigSource.DEFAULT_CONFIG, synonyms: [], configType: 1 });
+    }
+    expect(find(entries, 'cleanup.policy').value).toBe('delete');
+  });
+
+  it("matches Kafka 4.1's topic synonyms under dynamic broker and default settings", () => {
+    const { cm } = setup();
+    cm.alterBroker('1', new Map([['log.retention.ms', '3600000'], ['log.roll.jitter.ms', '5000']]), false);
+    cm.alterBroker('', new Map([['min.insync.replicas', '1'], ['log.flush.interval.ms', '2000'], ['log.retention.ms', '7200000']]), false);
+    const plain = cm.describeTopic(new Map(), null);
+    expect(find(plain, 'retention.ms')).toMatchObject({
       value: '3600000',
-      source: ConfigSource.STATIC_BROKER_CONFIG,
+      source: ConfigSource.DYNAMIC_BROKER_CONFIG,
       synonyms: [
-        { name: 'log.retention.hours', value: '1', source: ConfigSource.STATIC_BROKER_CONFIG },
+        { name: 'log.retention.ms', value: '3600000', source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+        { name: 'log.retention.ms', value: '7200000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
         { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
       ],
     });
-    expect(find(entries, 'remote.storage.enable')).toMatchObject({ value: 'false', source: ConfigSource.DEFAULT_CONFIG, synonyms: [] });
-    expect(find(entries, 'cleanup.policy').value).toBe('delete');
+    expect(find(plain, 'flush.ms')).toMatchObject({
+      value: '2000',
+      source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.flush.interval.ms', value: '2000', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG },
+        { name: 'log.flush.scheduler.interval.ms', value: '9223372036854775807', source: ConfigSource.DEFAULT_CONFIG },
+      ],
+    });
+    expect(find(plain, 'segment.jitter.ms').synonyms).toEqual([
+      { name: 'log.roll.jitter.ms', value: '5000', source: ConfigSource.DYNAMIC_BROKER_CONFIG },
+      { name: 'log.roll.jitter.hours', value: '0', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    const overridden = cm.describeTopic(new Map([['retention.ms', '100000'], ['segment.ms', '200000']]), null);
+    expect(find(overridden, 'retention.ms').synonyms.map((e) => [e.source, e.name])).toEqual([
+      [ConfigSource.TOPIC_CONFIG, 'retention.ms'],
+      [ConfigSource.DYNAMIC_BROKER_CONFIG, 'log.retention.ms'],
+      [ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, 'log.retention.ms'],
+      [ConfigSource.DEFAULT_CONFIG, 'log.retention.hours'],
+    ]);
+    expect(find(overridden, 'segment.ms').synonyms).toEqual([{ name: 'segment.ms', value: '200000', source: ConfigSource.TOPIC_CONFIG }]);
   });
 
   it('topic overrides beat dynamic broker defaults in the log config', () => {

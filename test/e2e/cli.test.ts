@@ -114,6 +114,14 @@ describe('sluice start', () => {
     expect((await readdir(b.dataDir)).filter((d) => d.startsWith('auto-made-')).sort()).toEqual(['auto-made-0', 'auto-made-1', 'auto-made-2']);
   });
 
+  it.each([['node.id'], ['broker.id']])('serves as the %s given, at the advertised listener', async (idKey) => {
+    const port = await freePort();
+    const b = await startSluice({ overrides: { [idKey]: 7, 'advertised.listeners': `PLAINTEXT://localhost:${port}` } });
+    const md = JSON.parse((await kcatOk(['-L', '-J', '-b', b.bootstrap])).out) as { brokers: { id: number; name: string }[] };
+    // The advertised host:port is what clients are told, not the bind address.
+    expect(md.brokers).toEqual([{ id: 7, name: `localhost:${port}` }]);
+  });
+
   it('shuts down on SIGINT writing checkpoints, and restarts with every record', async () => {
     const b = await startSluice({ overrides: { 'num.partitions': 2 } });
     const lines = Array.from({ length: 500 }, (_, i) => `record-${i}`).join('\n') + '\n';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { setBrokerLogSink } from '../../src/broker/logger.js';
+import { setLogSink } from '../../src/logger.js';
 import { ConfigManager } from '../../src/config/config-manager.js';
 import { brokerConfigFromProps } from '../../src/config/server-properties.js';
 import { METADATA_FILE, MetadataStore, type MetadataState } from '../../src/metadata/metadata-store.js';
@@ -56,7 +56,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-setBrokerLogSink(() => {});
+setLogSink(() => {});
 
 describe('TopicManager', () => {
   it('creates topics with logs and keeps them, with ids and overrides, across a reopen', async () => {

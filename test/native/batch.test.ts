@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec, native, NativeError, type CodecId } from '../../src/native/index.js';
-import { buildBatch, fixCrc, simpleRecords, type TestRecord } from './batch-builder.js';
+import { buildBatch, encodeRecords, fixCrc, simpleRecords, type TestRecord } from './batch-builder.js';
 
 const MAX = 1_048_588;
 
@@ -45,7 +45,49 @@ describe('native.validateRecordBatches', () => {
       producerId: 42,
       producerEpoch: 3,
       baseSequence: 7,
+      minRecordTimestamp: 1000,
+      maxRecordTimestamp: 1002,
+      hasNullKey: false,
     });
+  });
+
+  it.each([Codec.none, Codec.gzip, Codec.zstd])('reports the real min and max record timestamps (codec %i), whatever the header says', (codec) => {
+    const records: TestRecord[] = [
+      { key: Buffer.from('a'), value: null, timestampDelta: 50 },
+      { key: Buffer.from('b'), value: null, timestampDelta: -30 },
+      { key: Buffer.from('c'), value: null, timestampDelta: 7 },
+    ];
+    // A producer-written header that understates maxTimestamp must not hide a record's timestamp.
+    const batch = buildBatch({ records, baseTimestamp: 10_000, maxTimestamp: 10_000, codec });
+    const [info] = native.validateRecordBatches(batch, MAX);
+    expect([info.minRecordTimestamp, info.maxRecordTimestamp]).toEqual([9_970, 10_050]);
+  });
+
+  it('leaves records without a timestamp (NO_TIMESTAMP, -1) out of the min and max', () => {
+    const none = buildBatch({ records: [{ key: null, value: null }], baseTimestamp: -1 });
+    const [info] = native.validateRecordBatches(none, MAX);
+    expect([info.minRecordTimestamp, info.maxRecordTimestamp]).toEqual([-1, -1]);
+    const mixed = buildBatch({
+      records: [
+        { key: null, value: null, timestampDelta: 0 },
+        { key: null, value: null, timestampDelta: 5 },
+      ],
+      baseTimestamp: -1,
+    });
+    const [m] = native.validateRecordBatches(mixed, MAX);
+    expect([m.minRecordTimestamp, m.maxRecordTimestamp]).toEqual([4, 4]);
+  });
+
+  it.each([Codec.none, Codec.lz4])('flags a batch holding any record with a null key (codec %i)', (codec) => {
+    const keyed = buildBatch({ records: simpleRecords(3), codec });
+    expect(native.validateRecordBatches(keyed, MAX)[0].hasNullKey).toBe(false);
+    const records = simpleRecords(3);
+    records[2] = { ...records[2], key: null };
+    const oneNull = buildBatch({ records, codec });
+    expect(native.validateRecordBatches(oneNull, MAX)[0].hasNullKey).toBe(true);
+    // An empty key is a key.
+    const empty = buildBatch({ records: [{ key: Buffer.alloc(0), value: null }], codec });
+    expect(native.validateRecordBatches(empty, MAX)[0].hasNullKey).toBe(false);
   });
 
   it.each([Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd])('accepts batches compressed with codec %i', (codec) => {
@@ -217,8 +259,56 @@ describe('native.readBatchHeaders', () => {
       [0, 2, Codec.gzip, 5],
       [a.length, 3, Codec.none, -1],
     ]);
+    expect(infos.map((i) => [i.minRecordTimestamp, i.maxRecordTimestamp, i.hasNullKey])).toEqual([
+      [-1, -1, false],
+      [-1, -1, false],
+    ]);
     expect(native.readBatchHeaders(Buffer.alloc(0))).toEqual([]);
     expect(errorNameOf(() => native.readBatchHeaders(a.subarray(0, a.length - 1)))).toBe('CORRUPT_MESSAGE');
+  });
+});
+
+describe('native.recompressBatches', () => {
+  const codecs = [Codec.none, Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd] as const;
+  const pairs = codecs.flatMap((from) => codecs.filter((to) => to !== from).map((to) => [from, to] as const));
+
+  it.each(pairs)('rebuilds a codec %i batch in codec %i: new codec bits, length and CRC; same records and header', (from, to) => {
+    const records = simpleRecords(20, 64);
+    const batch = buildBatch({ records, codec: from, producerId: 9, producerEpoch: 2, baseSequence: 40, attributes: 0x10, partitionLeaderEpoch: 3 });
+    const out = native.recompressBatches(batch, to);
+    const [info] = native.validateRecordBatches(out, MAX); // CRC and records check out
+    expect(info.compression).toBe(to);
+    expect(info.sizeInBytes).toBe(out.length);
+    expect(out.readInt32BE(8)).toBe(out.length - 12);
+    expect(out.readInt16BE(21)).toBe(0x10 | to);
+    // Everything in the header other than batchLength, CRC and the codec bits is kept.
+    const sameFields = (b: Buffer) => Buffer.concat([b.subarray(0, 8), b.subarray(12, 17), b.subarray(23, 61)]);
+    expect(sameFields(out)).toEqual(sameFields(batch));
+    const plain = (b: Buffer, codec: CodecId) => (codec === Codec.none ? b.subarray(61) : native.decompress(codec, b.subarray(61)));
+    expect(plain(out, to)).toEqual(encodeRecords(records));
+  });
+
+  it('keeps batches already in the target codec byte for byte, and handles several batches', () => {
+    const a = buildBatch({ records: simpleRecords(3), codec: Codec.zstd });
+    const b = buildBatch({ records: simpleRecords(4), codec: Codec.gzip });
+    const out = native.recompressBatches(Buffer.concat([a, b]), Codec.zstd);
+    expect(out.subarray(0, a.length)).toEqual(a);
+    const infos = native.validateRecordBatches(out, MAX);
+    expect(infos.map((i) => [i.compression, i.recordCount])).toEqual([
+      [Codec.zstd, 3],
+      [Codec.zstd, 4],
+    ]);
+  });
+
+  it('copies control batches unchanged (Kafka never compresses them)', () => {
+    const control = buildBatch({ records: [{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.alloc(6) }], attributes: 0x30 });
+    expect(native.recompressBatches(control, Codec.gzip)).toEqual(control);
+  });
+
+  it('refuses an unknown target codec and bytes that are not whole batches', () => {
+    const batch = buildBatch({ records: simpleRecords(2) });
+    expect(errorNameOf(() => native.recompressBatches(batch, 5 as CodecId))).toBe('UNSUPPORTED_COMPRESSION_TYPE');
+    expect(errorNameOf(() => native.recompressBatches(batch.subarray(0, 70), Codec.gzip))).toBe('CORRUPT_MESSAGE');
   });
 });
 

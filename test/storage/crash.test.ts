@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { setLogSink } from '../../src/logger.js';
 import { LogManager } from '../../src/storage/log-manager.js';
 import { config, decode, removeDir, tempDir } from './support/batches.js';
 
@@ -10,8 +11,12 @@ let root: string;
 
 beforeEach(() => {
   root = tempDir();
+  setLogSink(() => {}); // recovery reports are expected here
 });
-afterEach(() => removeDir(root));
+afterEach(() => {
+  setLogSink(undefined);
+  removeDir(root);
+});
 
 /** Runs the writer until it has acknowledged `acks` appends, then kill -9s it; returns what it acked. */
 function runAndKill(logDir: string, acks: number): Promise<Map<number, string>> {
@@ -42,7 +47,7 @@ test('kill -9 during appends with flush.messages=1: the log reopens with every a
   const logDir = path.join(root, 'data');
   const acked = await runAndKill(logDir, 1500);
   expect(acked.size).toBeGreaterThanOrEqual(1500);
-  const manager = await LogManager.open({ logDirs: [logDir], nodeId: 1, defaultConfig: config(), retentionCheckIntervalMs: 60_000, logSink: () => {} });
+  const manager = await LogManager.open({ logDirs: [logDir], nodeId: 1, defaultConfig: config(), retentionCheckIntervalMs: 60_000 });
   try {
     const log = manager.getLog('crash', 0)!;
     expect(log.segmentCount).toBeGreaterThan(1);

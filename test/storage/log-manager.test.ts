@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { setLogSink } from '../../src/logger.js';
 import { KafkaError } from '../../src/protocol/errors.js';
 import { isKafkaUuid, randomKafkaUuid } from '../../src/storage/kafka-uuid.js';
-import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerOptions } from '../../src/storage/log-manager.js';
-import { config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
+import { CLEAN_SHUTDOWN_FILE, LOCK_FILE, LogManager, type LogManagerOptions } from '../../src/storage/log-manager.js';
+import { batchesOf, config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
 
 let root: string;
 const managers: LogManager[] = [];
@@ -16,7 +20,6 @@ async function openManager(overrides: Partial<LogManagerOptions> = {}): Promise<
     nodeId: 1,
     defaultConfig: config(),
     retentionCheckIntervalMs: 300_000,
-    logSink: (level, message) => messages.push(`${level}: ${message}`),
     ...overrides,
   });
   managers.push(m);
@@ -24,14 +27,23 @@ async function openManager(overrides: Partial<LogManagerOptions> = {}): Promise<
 }
 
 const data = () => path.join(root, 'data');
+const openLogDirScript = fileURLToPath(new URL('./support/open-log-dir.ts', import.meta.url));
+
+/** LogManager.open on `dir` in another process (fcntl locks are per process): 'opened' or its error. */
+async function openInChild(dir: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', openLogDirScript, dir]);
+  return stdout.trim();
+}
 const read = (file: string) => fs.readFileSync(path.join(data(), file), 'utf8');
 
 beforeEach(() => {
   root = tempDir();
   messages.length = 0;
+  setLogSink((level, message) => messages.push(`${level}: ${message}`));
 });
 afterEach(async () => {
   for (const m of managers.splice(0)) await m.shutdown();
+  setLogSink(undefined);
   removeDir(root);
 });
 
@@ -52,7 +64,7 @@ describe('LogManager', () => {
     const id = randomKafkaUuid();
     const log = m.createLog('events', 2, id, config());
     expect(log.dir).toBe(path.join(data(), 'events-2'));
-    expect(fs.readFileSync(path.join(log.dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${id}\n`);
+    expect(fs.readFileSync(path.join(log.dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${id}`);
     const changed = config({ retentionMs: 5 });
     expect(m.createLog('events', 2, id, changed)).toBe(log);
     expect(log.config.retentionMs).toBe(5);
@@ -205,5 +217,66 @@ describe('LogManager', () => {
     const l1 = m.createLog('t', 1, randomKafkaUuid(), config());
     expect(new Set([path.dirname(l0.dir), path.dirname(l1.dir)])).toEqual(new Set(dirs));
     expect(m.directoryIds.size).toBe(2);
+  });
+
+  test('a log dir is locked while open: another process cannot open it until shutdown', async () => {
+    const m = await openManager();
+    m.createLog('a', 0, randomKafkaUuid(), config()).appendAsLeader(makeBatch({ values: ['kept'] }), 0);
+    expect(fs.existsSync(path.join(data(), LOCK_FILE))).toBe(true);
+    expect(await openInChild(data())).toBe(
+      `Failed to acquire lock on file .lock in ${fs.realpathSync(data())}. ` +
+        'A Kafka instance in another process or thread is using this directory.',
+    );
+    // The refused process touched nothing: the first still has its data and writes on.
+    expect(fs.existsSync(path.join(data(), CLEAN_SHUTDOWN_FILE))).toBe(false);
+    m.getLog('a', 0)!.appendAsLeader(makeBatch({ values: ['more'] }), 0);
+    await m.shutdown();
+    expect(await openInChild(data())).toBe('opened');
+    const again = await openManager();
+    expect(decode(again.getLog('a', 0)!.read(0, 1 << 20, true, 'uncommitted').records).map((r) => r.value)).toEqual(['kept', 'more']);
+  });
+
+  test('every log dir is locked, and a failed open releases the locks it took', async () => {
+    const dirs = [path.join(root, 'd1'), path.join(root, 'd2')];
+    await openManager({ logDirs: dirs });
+    expect(await openInChild(dirs[1])).toMatch(/^Failed to acquire lock on file \.lock in .*d2\./);
+    await managers.splice(0)[0].shutdown();
+    const other = path.join(root, 'other');
+    await openManager({ logDirs: [other], nodeId: 1 });
+    await managers.splice(0)[0].shutdown();
+    await expect(openManager({ logDirs: [other], nodeId: 2 })).rejects.toThrow(/node id/);
+    expect(await openInChild(other)).toBe('opened');
+  });
+
+  test('each restart bumps every loaded log to a new leader epoch starting at its log end offset', async () => {
+    const m = await openManager();
+    const log = m.createLog('a', 0, randomKafkaUuid(), config());
+    const empty = m.createLog('b', 0, randomKafkaUuid(), config());
+    expect(log.leaderEpoch).toBe(0); // a brand-new log starts at 0
+    log.appendAsLeader(makeBatch({ values: values('x', 3) }), log.leaderEpoch);
+    await m.shutdown();
+
+    const second = await openManager();
+    const reopened = second.getLog('a', 0)!;
+    expect(reopened.leaderEpoch).toBe(1);
+    expect(second.getLog('b', 0)!.leaderEpoch).toBe(1);
+    expect(fs.readFileSync(path.join(reopened.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n0 0\n1 3\n');
+    expect(fs.readFileSync(path.join(empty.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n1 0\n');
+    reopened.appendAsLeader(makeBatch({ values: values('y', 2) }), reopened.leaderEpoch);
+    await second.shutdown();
+
+    const third = await openManager();
+    const log3 = third.getLog('a', 0)!;
+    expect(log3.leaderEpoch).toBe(2);
+    expect(log3.endOffsetForEpoch(0)).toEqual({ leaderEpoch: 0, endOffset: 3 });
+    expect(log3.endOffsetForEpoch(1)).toEqual({ leaderEpoch: 1, endOffset: 5 });
+    expect(log3.endOffsetForEpoch(2)).toEqual({ leaderEpoch: 2, endOffset: 5 });
+    log3.appendAsLeader(makeBatch({ values: ['z'] }), log3.leaderEpoch);
+    const epochs = batchesOf(log3.read(0, 1 << 20, true, 'uncommitted').records).map((b) => [b.baseOffset, b.partitionLeaderEpoch]);
+    expect(epochs).toEqual([
+      [0, 0],
+      [3, 1],
+      [5, 2],
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { KafkaError } from '../../src/protocol/errors.js';
+import { Codec, native, type CodecId } from '../../src/native/index.js';
 import { encodeRecordBatch } from '../../src/protocol/records.js';
 import type { LogConfig } from '../../src/storage/log-config.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
@@ -61,7 +62,7 @@ describe('append and read', () => {
     expect([log.logStartOffset, log.logEndOffset, log.highWatermark, log.lastStableOffset]).toEqual([0, 0, 0, 0]);
     expect(log.leaderEpoch).toBe(0);
     expect(log.topicId).toBe(TOPIC_ID);
-    expect(fs.readFileSync(path.join(dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${TOPIC_ID}\n`);
+    expect(fs.readFileSync(path.join(dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${TOPIC_ID}`);
     expect(fs.readdirSync(dir).sort()).toEqual([
       '00000000000000000000.index',
       '00000000000000000000.log',
@@ -201,7 +202,7 @@ describe('append and read', () => {
   test('flush.ms: maybeFlush fsyncs once the interval since the last flush has passed', () => {
     let now = 1_000;
     const log = openLog({ flushMs: 100 }, { clock: () => now });
-    log.appendAsLeader(makeBatch({ values: ['a'] }), 0);
+    log.appendAsLeader(makeBatch({ values: ['a'], timestamp: now }), 0);
     log.maybeFlush(now + 50);
     expect(log.recoveryPoint).toBe(0);
     now += 100;
@@ -453,5 +454,142 @@ describe('control batches', () => {
     });
     expect(errorName(() => log.appendAsLeader(control, 0))).toBe('INVALID_RECORD');
     expect(log.logEndOffset).toBe(0);
+  });
+});
+
+const NOW = 1_700_000_000_000;
+const HOUR = 3_600_000;
+
+/** One record per entry: key null or a string, value, timestamp; compressed with `compression`. */
+function keyedBatch(records: { key: string | null; value: string; timestamp?: number }[], compression: number = Codec.none): Buffer {
+  return encodeRecordBatch(
+    {
+      baseOffset: 0,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      compression,
+      records: records.map((r) => ({
+        key: r.key === null ? null : Buffer.from(r.key),
+        value: Buffer.from(r.value),
+        headers: [{ key: 'h', value: Buffer.from('x') }],
+        timestamp: r.timestamp ?? NOW,
+      })),
+    },
+    { compress: (codec, data) => native.compress(codec as CodecId, data), crc32c: (buf) => native.crc32c(buf) },
+  );
+}
+
+describe('timestamp validation (message.timestamp.{before,after}.max.ms, CreateTime)', () => {
+  const clock = () => NOW;
+
+  test('Kafka 4 defaults: any past timestamp is accepted, more than 1 h ahead is INVALID_TIMESTAMP', () => {
+    const log = openLog({}, { clock });
+    log.appendAsLeader(makeBatch({ values: ['old', 'edge'], timestamps: [0, NOW + HOUR] }), 0);
+    expect(log.logEndOffset).toBe(2);
+    const future = makeBatch({ values: ['ok', 'too-late'], timestamps: [NOW, NOW + HOUR + 1] });
+    expect(() => log.appendAsLeader(future, 0)).toThrow(/Timestamp 1700003600001 of message is out of range/);
+    expect(errorName(() => log.appendAsLeader(future, 0))).toBe('INVALID_TIMESTAMP');
+    expect(log.logEndOffset).toBe(2);
+  });
+
+  test.each([Codec.none, Codec.gzip, Codec.zstd])('a record below now - before.max.ms fails the whole batch (codec %i), whatever the header maxTimestamp', (codec) => {
+    const log = openLog({ messageTimestampBeforeMaxMs: 1000 }, { clock });
+    // The out-of-range record is not the last: only the real record walk can find it.
+    const batch = keyedBatch(
+      [
+        { key: 'a', value: 'fine', timestamp: NOW },
+        { key: 'b', value: 'stale', timestamp: NOW - 1001 },
+        { key: 'c', value: 'fine', timestamp: NOW },
+      ],
+      codec,
+    );
+    expect(errorName(() => log.appendAsLeader(batch, 0))).toBe('INVALID_TIMESTAMP');
+    expect(log.logEndOffset).toBe(0);
+    log.appendAsLeader(keyedBatch([{ key: 'a', value: 'edge', timestamp: NOW - 1000 }], codec), 0);
+    expect(log.logEndOffset).toBe(1);
+  });
+
+  test('after.max.ms is configurable; LogAppendTime topics do not check producer timestamps', () => {
+    const strict = openLog({ messageTimestampAfterMaxMs: 10 }, { clock });
+    expect(errorName(() => strict.appendAsLeader(makeBatch({ values: ['x'], timestamp: NOW + 11 }), 0))).toBe('INVALID_TIMESTAMP');
+    strict.close();
+    const appendTime = openLog({ messageTimestampAfterMaxMs: 10, messageTimestampType: 'LogAppendTime' }, { clock });
+    expect(appendTime.appendAsLeader(makeBatch({ values: ['x'], timestamp: NOW + 11 }), 0).logAppendTime).toBe(NOW);
+  });
+});
+
+describe('compacted topics (cleanup.policy contains compact)', () => {
+  test.each([[['compact']], [['delete', 'compact']]])('refuse a batch with any null key as INVALID_RECORD (policy %j), nothing appended', (cleanupPolicy) => {
+    const log = openLog({ cleanupPolicy });
+    const batch = keyedBatch([
+      { key: 'a', value: '1' },
+      { key: null, value: '2' },
+    ]);
+    expect(() => log.appendAsLeader(batch, 0)).toThrow('Compacted topic cannot accept message without key in topic partition orders-0.');
+    expect(errorName(() => log.appendAsLeader(batch, 0))).toBe('INVALID_RECORD');
+    expect(log.logEndOffset).toBe(0);
+    log.appendAsLeader(keyedBatch([{ key: 'a', value: '1' }], Codec.lz4), 0);
+    expect(log.logEndOffset).toBe(1);
+  });
+
+  test('delete-only topics accept null keys', () => {
+    const log = openLog({ cleanupPolicy: ['delete'] });
+    log.appendAsLeader(keyedBatch([{ key: null, value: '1' }]), 0);
+    expect(log.logEndOffset).toBe(1);
+  });
+});
+
+describe('topic compression.type', () => {
+  const types = [
+    ['uncompressed', Codec.none],
+    ['gzip', Codec.gzip],
+    ['snappy', Codec.snappy],
+    ['lz4', Codec.lz4],
+    ['zstd', Codec.zstd],
+  ] as const;
+  const sources = [Codec.none, Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd];
+
+  test.each(types.flatMap(([type, target]) => sources.filter((s) => s !== target).map((source) => [source, type, target] as const)))(
+    'a codec %i batch is stored as compression.type=%s requires, records unchanged',
+    (source, compressionType, target) => {
+      const log = openLog({ compressionType });
+      const sent = makeBatch({ values: values('v', 10, 40), compression: source, producerId: 3, producerEpoch: 0, baseSequence: 0 });
+      const expected = decode(sent);
+      log.appendAsLeader(makeBatch({ values: ['first'] }), 0); // stored batches start at a non-zero offset
+      const info = log.appendAsLeader(sent, 0);
+      expect(info).toMatchObject({ baseOffset: 1, lastOffset: 10 });
+      const stored = log.read(1, 1 << 20, true, 'uncommitted').records;
+      const [batch] = batchesOf(stored).filter((b) => b.baseOffset === 1);
+      expect(batch.compression).toBe(target);
+      expect(batch).toMatchObject({ producerId: 3, producerEpoch: 0, baseSequence: 0 });
+      expect(native.validateRecordBatches(stored, 1 << 20).every((b) => b.compression === target)).toBe(true); // CRC valid
+      expect(decode(stored).filter((r) => r.offset >= 1)).toEqual(expected.map((r) => ({ ...r, offset: r.offset + 1 })));
+    },
+  );
+
+  test("'producer' keeps the producer's codec byte for byte", () => {
+    const log = openLog({ compressionType: 'producer' });
+    const sent = makeBatch({ values: values('v', 5), compression: Codec.snappy });
+    const copy = Buffer.from(sent);
+    log.appendAsLeader(sent, 0);
+    const stored = log.read(0, 1 << 20, true, 'uncommitted').records;
+    expect(stored.subarray(61)).toEqual(copy.subarray(61));
+    expect(batchesOf(stored)[0].compression).toBe(Codec.snappy);
+  });
+
+  test('a batch that grows past max.message.bytes when recompressed is MESSAGE_TOO_LARGE, nothing appended', () => {
+    const sent = makeBatch({ values: [''.padEnd(5000, 'a')], compression: Codec.zstd });
+    const log = openLog({ compressionType: 'uncompressed', maxMessageBytes: sent.length + 100 });
+    expect(errorName(() => log.appendAsLeader(sent, 0))).toBe('MESSAGE_TOO_LARGE');
+    expect(log.logEndOffset).toBe(0);
+  });
+
+  test('retried idempotent batches are still answered as duplicates after recompression', () => {
+    const log = openLog({ compressionType: 'gzip' });
+    const sent = () => makeBatch({ values: ['a', 'b'], producerId: 8, producerEpoch: 0, baseSequence: 0 });
+    log.appendAsLeader(sent(), 0);
+    expect(log.appendAsLeader(sent(), 0)).toMatchObject({ baseOffset: 0, lastOffset: 1, duplicate: true });
+    expect(log.logEndOffset).toBe(2);
   });
 });

@@ -12,11 +12,21 @@ beforeEach(() => {
 afterEach(() => removeDir(dir));
 
 describe('partition.metadata', () => {
-  test('is `version: 0` and `topic_id: <uuid>`', () => {
+  test('is `version: 0` and `topic_id: <uuid>` without a final newline: the 43 bytes Kafka writes', () => {
     const id = randomKafkaUuid();
     writePartitionMetadata(dir, id);
-    expect(fs.readFileSync(path.join(dir, 'partition.metadata'), 'utf8')).toBe(`version: 0\ntopic_id: ${id}\n`);
+    const bytes = fs.readFileSync(path.join(dir, 'partition.metadata'));
+    expect(bytes.toString('utf8')).toBe(`version: 0\ntopic_id: ${id}`);
+    expect(bytes.length).toBe(43);
     expect(readPartitionMetadata(dir)).toBe(id);
+  });
+
+  test('reads the file with or without a final newline', () => {
+    const id = randomKafkaUuid();
+    for (const text of [`version: 0\ntopic_id: ${id}`, `version: 0\ntopic_id: ${id}\n`]) {
+      fs.writeFileSync(path.join(dir, 'partition.metadata'), text);
+      expect(readPartitionMetadata(dir)).toBe(id);
+    }
   });
 
   test('a missing file reads as null; a malformed one is an error', () => {

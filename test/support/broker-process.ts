@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { kafkaLib, repoRoot, sluiceBin } from './paths.js';
 import { runProcess, describeResult } from './run-process.js';
 
-/** Which broker the harness starts: Sluice by default; `kafka` checks the tests themselves. */
-export const brokerKind: 'sluice' | 'kafka' = process.env.SLUICE_E2E_BROKER === 'kafka' ? 'kafka' : 'sluice';
+// Which broker the harness starts: Sluice by default; `kafka` checks the tests themselves.
+const brokerKind: 'sluice' | 'kafka' = process.env.SLUICE_E2E_BROKER === 'kafka' ? 'kafka' : 'sluice';
 
 /** Options for BrokerProcess.start. */
 export interface StartOptions {

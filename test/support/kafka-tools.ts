@@ -17,8 +17,8 @@ export const KafkaTool = {
   dumpLog: 'kafka.tools.DumpLogSegments',
 } as const;
 
-/** One of the tool main classes above. */
-export type KafkaToolClass = (typeof KafkaTool)[keyof typeof KafkaTool];
+// One of the tool main classes above.
+type KafkaToolClass = (typeof KafkaTool)[keyof typeof KafkaTool];
 
 /** Runs a Kafka tool by main class; resolves with its exit code and output (never rejects on failure). */
 export async function kafkaTool(main: KafkaToolClass, args: string[], opts: RunOptions = {}): Promise<ProcessResult> {

@@ -1,16 +1,8 @@
 // Deterministic record contents for end-to-end tests, awkward enough to catch framing mistakes.
 import { createHash } from 'node:crypto';
 
-/** A record as the test produced it. */
-export interface TestRecord {
-  key: Buffer | null;
-  value: Buffer;
-  headers: [string, string][];
-  timestamp: number;
-}
-
-/** Pseudo-random bytes derived from `seed`, of length `n`, avoiding the bytes in `exclude`. */
-export function seededBytes(seed: string, n: number, exclude: number[] = []): Buffer {
+// Pseudo-random bytes derived from `seed`, of length `n`, avoiding the bytes in `exclude`.
+function seededBytes(seed: string, n: number, exclude: number[] = []): Buffer {
   const out = Buffer.alloc(n);
   let block = createHash('sha256').update(seed).digest();
   let used = 0;

@@ -12,10 +12,14 @@
 // - leader_epoch (v4+) is the epoch of the offset found; current_leader_epoch (v4+) older than
 //   the leader's → FENCED_LEADER_EPOCH, newer → UNKNOWN_LEADER_EPOCH.
 // - Unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION for that partition only.
+// - A partition named more than once in the request → answered once, with INVALID_REQUEST, as
+//   Kafka's ReplicaManager.fetchOffset does; like Kafka, the answer has each topic once (entries
+//   repeating a topic are merged), here in the order of first appearance.
 // - v0 (old_style_offsets) and v10 are not served: UNSUPPORTED_VERSION on every partition.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   ListOffsetsRequest,
+  ListOffsetsRequestListOffsetsPartition,
   ListOffsetsResponse,
   ListOffsetsResponseListOffsetsPartitionResponse,
 } from '../../protocol/index.js';
@@ -52,29 +56,36 @@ export const handler: ApiHandler<ListOffsetsRequest, ListOffsetsResponse> = {
   maxVersion: 9,
   handle(req, ctx) {
     const replicaManager = ctx.services.replicaManager;
+    const lookup = (name: string, p: ListOffsetsRequestListOffsetsPartition): ListOffsetsResponseListOffsetsPartitionResponse => {
+      try {
+        const log = replicaManager.getPartitionOrError(name, p.partitionIndex);
+        checkLeaderEpoch(log, p.currentLeaderEpoch);
+        let timestamp = Number(p.timestamp);
+        if (timestamp === ListOffsetsTimestamp.LATEST_TIERED) return answer(p.partitionIndex, ErrorCode.NONE);
+        if (timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) timestamp = ListOffsetsTimestamp.EARLIEST;
+        const found = log.fetchOffsetByTimestamp(timestamp);
+        if (found === null) return answer(p.partitionIndex, ErrorCode.NONE);
+        let offset = found.offset;
+        if (timestamp === ListOffsetsTimestamp.LATEST) {
+          offset = Math.min(offset, req.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark);
+        }
+        return answer(p.partitionIndex, ErrorCode.NONE, offset, found.timestamp, found.leaderEpoch);
+      } catch (err) {
+        return answer(p.partitionIndex, partitionErrorCode(err));
+      }
+    };
+    const byTopic = new Map<string, Map<number, ListOffsetsResponseListOffsetsPartitionResponse>>();
+    for (const t of req.topics) {
+      let partitions = byTopic.get(t.name);
+      if (!partitions) byTopic.set(t.name, (partitions = new Map()));
+      for (const p of t.partitions) {
+        const duplicate = partitions.has(p.partitionIndex);
+        partitions.set(p.partitionIndex, duplicate ? answer(p.partitionIndex, ErrorCode.INVALID_REQUEST) : lookup(t.name, p));
+      }
+    }
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          try {
-            const log = replicaManager.getPartitionOrError(t.name, p.partitionIndex);
-            checkLeaderEpoch(log, p.currentLeaderEpoch);
-            let timestamp = Number(p.timestamp);
-            if (timestamp === ListOffsetsTimestamp.LATEST_TIERED) return answer(p.partitionIndex, ErrorCode.NONE);
-            if (timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) timestamp = ListOffsetsTimestamp.EARLIEST;
-            const found = log.fetchOffsetByTimestamp(timestamp);
-            if (found === null) return answer(p.partitionIndex, ErrorCode.NONE);
-            let offset = found.offset;
-            if (timestamp === ListOffsetsTimestamp.LATEST) {
-              offset = Math.min(offset, req.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark);
-            }
-            return answer(p.partitionIndex, ErrorCode.NONE, offset, found.timestamp, found.leaderEpoch);
-          } catch (err) {
-            return answer(p.partitionIndex, partitionErrorCode(err));
-          }
-        }),
-      })),
+      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions: [...partitions.values()] })),
     };
   },
   errorResponse(req, errorCode) {

@@ -1,13 +1,11 @@
 // InitProducerId (api key 22), versions 0-5: producer ids for idempotent producers.
 //
 // Behavior:
-// - Without a transactional id: a producer id never handed out before (persisted in blocks,
-//   see producer-id-manager.ts), epoch 0.
-// - v3+ with an existing producer id and epoch (KIP-360, after an unknown-producer or sequence
-//   error): the same id with the epoch bumped by one, so the partitions accept sequence 0 again.
-//   When the epoch would pass 32766, or the id was never issued by this broker, a fresh id with
-//   epoch 0 is returned instead. Deviation: Kafka answers every non-transactional request with a
-//   fresh id; both are valid for the client, which adopts whatever it is given.
+// - Without a transactional id: always a producer id never handed out before (persisted in
+//   blocks, see producer-id-manager.ts) with epoch 0, whatever producerId/producerEpoch the request
+//   carries — as Kafka's TransactionCoordinator.handleInitProducerId does. Reusing or bumping the
+//   given id would let two producers that both send producerId=0/epoch=0 (as @platformatic/kafka
+//   does) share one id, so the second producer's sequence-0 batches would be dropped as duplicates.
 // - Transactions are not implemented yet: a transactional id → TRANSACTIONAL_ID_AUTHORIZATION_FAILED
 //   (the same answer Produce gives), which clients report as a fatal, clearly-named error.
 // - transaction_timeout_ms is ignored (it only applies to transactions).
@@ -16,26 +14,18 @@ import type { InitProducerIdRequest, InitProducerIdResponse } from '../../protoc
 import { ApiKey } from '../../protocol/index.js';
 import type { ApiHandler } from '../handler.js';
 
-/** Largest epoch a bump may produce (Kafka keeps Short.MAX_VALUE as a sentinel). */
-const MAX_BUMPED_EPOCH = 32766;
-
 function response(errorCode: number, producerId: number, producerEpoch: number): InitProducerIdResponse {
   return { throttleTimeMs: 0, errorCode, producerId: BigInt(producerId), producerEpoch };
 }
 
-/** Allocates producer ids, or bumps the epoch of a known one. */
+/** Allocates a fresh producer id at epoch 0 for each idempotent producer. */
 export const handler: ApiHandler<InitProducerIdRequest, InitProducerIdResponse> = {
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
   maxVersion: 5,
   handle(req, ctx) {
     if (req.transactionalId !== null) return response(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1, -1);
-    const ids = ctx.services.producerIds;
-    const producerId = Number(req.producerId);
-    if (producerId >= 0 && ids.wasIssued(producerId) && req.producerEpoch >= 0 && req.producerEpoch < MAX_BUMPED_EPOCH) {
-      return response(ErrorCode.NONE, producerId, req.producerEpoch + 1);
-    }
-    return response(ErrorCode.NONE, ids.generateProducerId(), 0);
+    return response(ErrorCode.NONE, ctx.services.producerIds.generateProducerId(), 0);
   },
   errorResponse(_req, errorCode) {
     return response(errorCode, -1, -1);

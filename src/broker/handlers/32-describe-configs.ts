@@ -9,8 +9,11 @@
 //   dynamic configs (as Kafka). Another node id is INVALID_REQUEST.
 // - BROKER_LOGGER (8): an empty list for this node (log levels are not configurable).
 // - configuration_keys null means all keys; unknown keys are left out.
-// - include_synonyms adds the synonym chain (topic override, dynamic, static, default);
-//   config_type (v3+) is filled; documentation is null.
+// - include_synonyms adds the synonyms as Kafka's ConfigHelper lists them: the topic override,
+//   then source by source (dynamic per-broker, dynamic default, static, default) starting at the
+//   key's own name; the empty broker name shows only its dynamic-default entries. Custom (unknown)
+//   dynamic broker configs are listed without a value, as Kafka does. config_type (v3+) is
+//   filled; documentation is null.
 import type {
   DescribeConfigsRequest,
   DescribeConfigsRequestDescribeConfigsResource,

@@ -3,8 +3,9 @@
 // Behavior:
 // - Each resource's overrides are replaced by exactly the configs given (absent ones revert
 //   to their defaults). TOPIC (2) and BROKER (4: "" = cluster default, or this node's id).
-// - Topic configs: unknown names or bad values are INVALID_CONFIG. Broker configs: unknown,
-//   read-only or bad values are INVALID_REQUEST, as Kafka answers.
+// - Topic configs: unknown names or bad values are INVALID_CONFIG. Broker configs: read-only
+//   or bad values are INVALID_REQUEST; unknown names are kept as custom configs; leaving out the
+//   cluster-level min.insync.replicas is INVALID_CONFIG (all as Kafka 4.1 answers).
 // - Changes are persisted, then applied to live logs (e.g. retention.ms affects the next
 //   retention pass, segment.bytes the next roll). validate_only checks and changes nothing.
 // - The same resource twice in one request is INVALID_REQUEST for both.

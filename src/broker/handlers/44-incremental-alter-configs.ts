@@ -5,7 +5,8 @@
 //   overrides; APPEND/SUBTRACT only apply to list configs (e.g. cleanup.policy) and start from
 //   the current override or the key's default. The result is validated as a whole.
 // - TOPIC (2) and BROKER (4: "" = cluster default, or this node's id). Topic errors are
-//   INVALID_CONFIG; broker errors (unknown, read-only, bad value) INVALID_REQUEST.
+//   INVALID_CONFIG; broker errors (read-only, bad value) INVALID_REQUEST; unknown broker names
+//   are kept as custom configs; deleting the cluster-level min.insync.replicas is INVALID_CONFIG.
 // - A key twice in one resource, or a resource twice in the request, is INVALID_REQUEST.
 // - Changes are persisted and applied to live logs; validate_only changes nothing.
 // Deviations: BROKER_LOGGER is INVALID_REQUEST (log levels are not configurable).

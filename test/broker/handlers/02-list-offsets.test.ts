@@ -76,6 +76,32 @@ describe('ListOffsets', () => {
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
+  it('answers a partition named twice once, with INVALID_REQUEST, and the others normally (as Kafka does)', async () => {
+    const partition = (partitionIndex: number, timestamp: number) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 });
+    const res = await client.request(ApiKey.ListOffsets, 9, {
+      ...defaultListOffsetsRequest(),
+      replicaId: -1,
+      topics: [
+        { name: 'offsets', partitions: [partition(0, -1), partition(0, -2)] },
+        { name: 'empty', partitions: [partition(0, -1)] },
+        { name: 'empty', partitions: [partition(0, -2)] },
+        { name: 'empty', partitions: [partition(1, -1)] },
+      ],
+    });
+    expect(res.topics).toEqual([
+      { name: 'offsets', partitions: [expect.objectContaining({ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST, offset: -1n, timestamp: -1n })] },
+      {
+        name: 'empty',
+        partitions: [
+          expect.objectContaining({ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST, offset: -1n }),
+          expect.objectContaining({ partitionIndex: 1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }),
+        ],
+      },
+    ]);
+    const single = await client.request(ApiKey.ListOffsets, 9, listOffsets('offsets', 0, -1));
+    expect(single.topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, offset: 5n });
+  });
+
   it('answers UNSUPPORTED_VERSION per partition at v0', async () => {
     const res = await client.request(ApiKey.ListOffsets, 0, listOffsets('offsets', 0, -1));
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);

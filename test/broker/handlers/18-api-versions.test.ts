@@ -49,9 +49,43 @@ describe('ApiVersions', () => {
   });
 
   it.each([0, 1, 2, 3, 4])('answers v%i', async (version) => {
-    const res = await client.request(ApiKey.ApiVersions, version, defaultApiVersionsRequest());
+    const res = await client.request(ApiKey.ApiVersions, version, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.1.1' });
     expect(res.errorCode).toBe(ErrorCode.NONE);
     expect(res.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });
+  });
+
+  it('answers v0-v2 whatever software name the (absent) fields hold', async () => {
+    for (const version of [0, 1, 2]) {
+      expect((await client.request(ApiKey.ApiVersions, version, defaultApiVersionsRequest())).errorCode).toBe(ErrorCode.NONE);
+    }
+  });
+
+  it.each([
+    ['', '1.0'],
+    ['sluice-test', ''],
+    ['-leading-dash', '1.0'],
+    ['trailing.', '1.0'],
+    ['under_score', '1.0'],
+    ['sluice test', '1.0'],
+    ['sluice', '1.0-SNAPSHOT+build'],
+    ['kafkä', '1.0'],
+  ])('answers v3+ INVALID_REQUEST with no api keys for software name %j / version %j (Kafka’s pattern)', async (name, ver) => {
+    for (const version of [3, 4]) {
+      const res = await client.request(ApiKey.ApiVersions, version, { clientSoftwareName: name, clientSoftwareVersion: ver });
+      expect(res.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(res.apiKeys).toEqual([]);
+    }
+    expect(client.isOpen).toBe(true);
+  });
+
+  it.each([
+    ['librdkafka', '2.3.0'],
+    ['apache-kafka-java', '4.1.1'],
+    ['a', '1'],
+    ['kafkajs', '2.2.4'],
+  ])('accepts v3+ software name %j / version %j', async (name, ver) => {
+    const res = await client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: name, clientSoftwareVersion: ver });
+    expect(res.errorCode).toBe(ErrorCode.NONE);
   });
 
   it('answers an unknown version with a v0 UNSUPPORTED_VERSION body listing ApiVersions (KIP-511)', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultInitProducerIdRequest, type InitProducerIdRequest } from '../../../src/protocol/index.js';
+import { batchOf, produceRequest } from '../requests.js';
 import { TestClient } from '../test-client.js';
 import { startTestBroker } from '../test-broker.js';
 
@@ -15,7 +16,7 @@ const idempotent = (over: Partial<InitProducerIdRequest> = {}): InitProducerIdRe
 });
 
 describe('InitProducerId', () => {
-  it('hands out distinct ids at epoch 0, bumps the epoch of a known id (KIP-360), and never repeats ids after a restart', async () => {
+  it('hands out distinct ids at epoch 0, refuses transactional ids, and never repeats ids after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-ipid-'));
     try {
       const seen = new Set<bigint>();
@@ -27,9 +28,6 @@ describe('InitProducerId', () => {
         expect(seen.has(res.producerId)).toBe(false);
         seen.add(res.producerId);
       }
-      const [someId] = seen;
-      const bumped = await client.request(ApiKey.InitProducerId, 4, idempotent({ producerId: someId, producerEpoch: 3 }));
-      expect(bumped).toMatchObject({ errorCode: ErrorCode.NONE, producerId: someId, producerEpoch: 4 });
 
       const tx = await client.request(ApiKey.InitProducerId, 4, idempotent({ transactionalId: 'my-tx' }));
       expect(tx.errorCode).toBe(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
@@ -44,6 +42,53 @@ describe('InitProducerId', () => {
       await b.stop();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers a fresh id at epoch 0 whatever producer id and epoch the request carries (as Kafka does)', async () => {
+    const b = await startTestBroker();
+    const client = await TestClient.connect(b.port);
+    try {
+      const first = await client.request(ApiKey.InitProducerId, 4, idempotent());
+      // @platformatic/kafka sends producerId=0/epoch=0; a KIP-360 client sends its own id and epoch.
+      const carried = [
+        { producerId: 0n, producerEpoch: 0 },
+        { producerId: 0n, producerEpoch: 0 },
+        { producerId: first.producerId, producerEpoch: 3 },
+        { producerId: 0n, producerEpoch: 0 },
+      ];
+      const ids = new Set([first.producerId]);
+      for (const over of carried) {
+        const res = await client.request(ApiKey.InitProducerId, 5, idempotent(over));
+        expect(res).toMatchObject({ errorCode: ErrorCode.NONE, producerEpoch: 0 });
+        expect(ids.has(res.producerId)).toBe(false);
+        ids.add(res.producerId);
+      }
+    } finally {
+      client.close();
+      await b.stop();
+    }
+  });
+
+  it('lets producers that all asked with producerId=0/epoch=0 append their sequence-0 batches to one partition', async () => {
+    const b = await startTestBroker();
+    const client = await TestClient.connect(b.port);
+    try {
+      b.broker.services.topics.createTopic('many-producers', { numPartitions: 1 });
+      const offsets: bigint[] = [];
+      for (const name of ['a', 'b', 'c']) {
+        const init = await client.request(ApiKey.InitProducerId, 5, idempotent({ producerId: 0n, producerEpoch: 0 }));
+        const batch = batchOf(2, name, { producerId: Number(init.producerId), producerEpoch: init.producerEpoch, baseSequence: 0 });
+        const res = await client.request(ApiKey.Produce, 9, produceRequest('many-producers', 0, batch));
+        const p = res.responses[0].partitionResponses[0];
+        expect(p.errorCode).toBe(ErrorCode.NONE);
+        offsets.push(p.baseOffset);
+      }
+      expect(offsets).toEqual([0n, 2n, 4n]);
+      expect(b.broker.services.logManager.getLog('many-producers', 0)!.logEndOffset).toBe(6);
+    } finally {
+      client.close();
+      await b.stop();
     }
   });
 });

@@ -1,10 +1,11 @@
-// The broker's log lines (stderr, one line each): connection closes, handler failures, lifecycle.
-// Tests and embedders can silence or capture them through setBrokerLogSink.
+// Sluice's one log: every line the broker, its storage, metadata and CLI report (stderr, one line
+// each): lifecycle, connection closes, handler failures, recovery and background-task problems.
+// Tests and embedders can silence or capture them through setLogSink.
 
-/** Severity of a broker log line. */
+/** Severity of a log line. */
 export type LogLevel = 'info' | 'warn' | 'error';
 
-/** Receives every broker log line. */
+/** Receives every log line. */
 export type LogSink = (level: LogLevel, message: string) => void;
 
 const stderrSink: LogSink = (level, message) => {
@@ -13,12 +14,12 @@ const stderrSink: LogSink = (level, message) => {
 
 let sink: LogSink = stderrSink;
 
-/** Replaces where broker log lines go (undefined restores stderr); used by tests to assert reasons. */
-export function setBrokerLogSink(next: LogSink | undefined): void {
+/** Replaces where log lines go (undefined restores stderr); used by tests to assert reasons. */
+export function setLogSink(next: LogSink | undefined): void {
   sink = next ?? stderrSink;
 }
 
-/** Writes broker log lines; errors carry their stack. */
+/** Writes log lines; errors carry their stack. */
 export const log = {
   info(message: string): void {
     sink('info', message);
