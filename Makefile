@@ -9,7 +9,7 @@ NATIVE_SRC := $(shell find native -type f \( -name '*.rs' -o -name 'Cargo.toml' 
 TS_SRC := $(shell find src -type f -name '*.ts' 2>/dev/null)
 STAMPS := .cache/stamps
 
-.PHONY: setup build run test bench clean deps native ts tools FORCE
+.PHONY: setup build run test typecheck bench clean deps native ts tools FORCE
 
 # Rebuild regardless of stamps when the build outputs themselves are gone.
 ifeq ($(wildcard native/*.node),)
@@ -51,7 +51,11 @@ tools:
 run: deps native ts
 	node bin/sluice.js start $(ARGS)
 
-test: setup
+# Type-checks the tests, scripts and benchmarks too (tsconfig.test.json), before running the tests.
+typecheck: deps
+	npx tsc -p tsconfig.test.json
+
+test: setup typecheck
 	npx vitest run $(VITEST_ARGS)
 
 bench: deps native ts

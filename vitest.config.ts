@@ -7,6 +7,8 @@ export default defineConfig({
     // Two cores: two test files at a time keeps a broker plus a JVM tool per file within reach.
     maxWorkers: 2,
     fileParallelism: true,
+    // A global option in vitest 4 (projects may not set it): time for e2e brokers to stop.
+    teardownTimeout: 30_000,
     projects: [
       {
         extends: true,
@@ -24,7 +26,6 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
-          teardownTimeout: 30_000,
         },
       },
     ],

@@ -4,7 +4,8 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use napi::bindgen_prelude::BufferSlice;
+use napi::bindgen_prelude::{AsyncTask, BufferSlice};
+use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::batch::{self, Header, HEADER_SIZE};
@@ -411,6 +412,32 @@ impl LogSegment {
   }
 }
 
+/// fsyncs files by path on the libuv pool: each is opened afresh (fsync covers the file's every
+/// descriptor), so the segment may be closed meanwhile; a file already deleted is skipped.
+pub struct FsyncTask {
+  paths: Vec<String>,
+}
+
+impl Task for FsyncTask {
+  type Output = ();
+  type JsValue = ();
+
+  fn compute(&mut self) -> napi::Result<()> {
+    for path in &self.paths {
+      match File::open(path) {
+        Ok(f) => f.sync_all().map_err(|e| storage(&format!("fsync {path}"), e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(storage(&format!("open {path}"), e).into()),
+      }
+    }
+    Ok(())
+  }
+
+  fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
+    Ok(())
+  }
+}
+
 #[napi]
 impl LogSegment {
   /// Offset of the first record this segment may hold (its file name).
@@ -515,4 +542,11 @@ impl LogSegment {
     self.files = None;
     Ok(result?)
   }
+}
+
+/// Segment files' flush on the libuv pool: a roll fsyncs the segment it closed this way, so a
+/// large segment's fsync does not hold up the JS thread. Resolves once every file is fsynced.
+#[napi(ts_return_type = "Promise<void>")]
+pub fn fsync_files_async(paths: Vec<String>) -> AsyncTask<FsyncTask> {
+  AsyncTask::new(FsyncTask { paths })
 }

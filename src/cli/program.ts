@@ -7,7 +7,7 @@ import { log } from '../logger.js';
 import { startupFailureMessage } from './startup-error.js';
 
 /** The package version, printed by `sluice version` and `--version`. */
-export const sluiceVersion: string = (
+const sluiceVersion: string = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 

@@ -51,6 +51,7 @@ function logConfigOf(get: (topicConfig: string) => ConfigValue): LogConfig {
   return {
     segmentBytes: n('segment.bytes'),
     segmentMs: n('segment.ms'),
+    segmentJitterMs: n('segment.jitter.ms'),
     segmentIndexBytes: n('segment.index.bytes'),
     indexIntervalBytes: n('index.interval.bytes'),
     retentionMs: n('retention.ms'),

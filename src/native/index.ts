@@ -170,6 +170,11 @@ export interface NativeAddon {
    */
   lockFile(path: string): FileLockHandle;
   openSegment(dir: string, baseOffset: number, config: SegmentConfig): LogSegmentHandle;
+  /**
+   * fsyncs files by path on the libuv pool (a file already deleted is skipped): a roll flushes
+   * the segment it closed this way instead of blocking the JS thread on it.
+   */
+  fsyncFilesAsync(paths: string[]): Promise<void>;
 }
 
 const errorNames: ReadonlySet<string> = new Set<NativeErrorName>([
@@ -262,6 +267,7 @@ function load(): NativeAddon {
     assignOffsets: guard(raw.assignOffsets),
     recompressBatches: guard(raw.recompressBatches),
     lockFile: guard(raw.lockFile),
+    fsyncFilesAsync: (paths: string[]) => raw.fsyncFilesAsync(paths).catch(translate),
     openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
       wrapSegment(raw.openSegment(dir, baseOffset, config)),
     ),

@@ -1,6 +1,5 @@
 // Kafka's CheckpointFile: a text file of `version`, `count`, then one entry a line.
-import * as fs from 'node:fs';
-import { writeFileDurably } from './durable-file.js';
+import { readTextIfExists, writeFileDurably } from './durable-file.js';
 
 /** How one entry type is written to and parsed from a checkpoint line. */
 export interface CheckpointFormatter<T> {
@@ -34,14 +33,8 @@ export class CheckpointFile<T> {
 
   /** The entries, or [] when the file does not exist; CorruptCheckpointError when malformed. */
   read(): T[] {
-    let text: string;
-    try {
-      text = fs.readFileSync(this.file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    if (text === '') return []; // Kafka creates checkpoint files empty before the first write
+    const text = readTextIfExists(this.file);
+    if (text === null || text === '') return []; // Kafka creates checkpoint files empty before the first write
     const lines = text.split('\n');
     if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     if (lines.length < 2) throw new CorruptCheckpointError(this.file, 'missing version or count line');

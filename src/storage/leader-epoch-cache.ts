@@ -10,7 +10,7 @@ export interface EpochEntry {
 }
 
 /** Kafka's UNDEFINED_EPOCH / UNDEFINED_EPOCH_OFFSET. */
-export const UNDEFINED_EPOCH = -1;
+const UNDEFINED_EPOCH = -1;
 
 /** The partition's epoch history, kept sorted by epoch (and so by start offset). */
 export class LeaderEpochCache {

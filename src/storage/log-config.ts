@@ -7,6 +7,7 @@ export type CompressionType = 'producer' | 'uncompressed' | 'gzip' | 'snappy' | 
 export interface LogConfig {
   segmentBytes: number; // segment.bytes
   segmentMs: number; // segment.ms
+  segmentJitterMs: number; // segment.jitter.ms: each segment rolls up to this much before segment.ms
   segmentIndexBytes: number; // segment.index.bytes
   indexIntervalBytes: number; // index.interval.bytes
   retentionMs: number; // retention.ms (-1 = unlimited)
@@ -29,6 +30,7 @@ const SEVEN_DAYS_MS = 7 * 24 * 60 * 60 * 1000;
 export const defaultLogConfig: LogConfig = Object.freeze({
   segmentBytes: 1024 * 1024 * 1024,
   segmentMs: SEVEN_DAYS_MS,
+  segmentJitterMs: 0,
   segmentIndexBytes: 10 * 1024 * 1024,
   indexIntervalBytes: 4096,
   retentionMs: SEVEN_DAYS_MS,

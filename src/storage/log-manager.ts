@@ -21,10 +21,10 @@ export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const LOCK_FILE = '.lock';
 
 /** How often the offset checkpoints are written (log.flush.offset.checkpoint.interval.ms). */
-export const CHECKPOINT_INTERVAL_MS = 60_000;
+const CHECKPOINT_INTERVAL_MS = 60_000;
 
 /** producer.id.expiration.ms: idempotent producers idle this long are forgotten. */
-export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
+const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 /** Options for opening the log dirs. */
 export interface LogManagerOptions {

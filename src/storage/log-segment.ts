@@ -11,6 +11,7 @@ export interface LogSegment {
   readonly baseOffset: number;
   readonly handle: LogSegmentHandle;
   readonly createdMs: number; // when this process opened it: segment.ms falls back to it
+  readonly rollJitterMs: number; // this segment rolls this much before segment.ms (Kafka's randomSegmentJitter)
 }
 
 /** Opens (creating if absent) the segment at baseOffset with the log's index settings. */
@@ -20,7 +21,13 @@ export function openLogSegment(dir: string, baseOffset: number, config: LogConfi
     maxIndexSize: config.segmentIndexBytes,
     preallocate: config.preallocate,
   });
-  return { baseOffset, handle, createdMs: nowMs };
+  return { baseOffset, handle, createdMs: nowMs, rollJitterMs: randomSegmentJitter(config) };
+}
+
+/** Kafka's LogConfig.randomSegmentJitter: uniform in [0, min(segment.jitter.ms, segment.ms)). */
+function randomSegmentJitter(config: LogConfig): number {
+  const bound = Math.min(config.segmentJitterMs, config.segmentMs);
+  return bound > 0 ? Math.floor(Math.random() * bound) : 0;
 }
 
 /**

@@ -1,11 +1,10 @@
 // Kafka's meta.properties (KRaft, version 1): which cluster and node a log dir belongs to.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileDurably } from './durable-file.js';
+import { readTextIfExists, writeFileDurably } from './durable-file.js';
 import { randomKafkaUuid } from './kafka-uuid.js';
 
 /** The file name at each log dir root. */
-export const META_PROPERTIES_FILE = 'meta.properties';
+const META_PROPERTIES_FILE = 'meta.properties';
 
 /** The identity one log dir carries. */
 export interface MetaProperties {
@@ -59,13 +58,8 @@ function parseProperties(text: string): Map<string, string> {
 /** The log dir's meta.properties, or null when it has none. */
 export function readMetaProperties(logDir: string): MetaProperties | null {
   const file = path.join(logDir, META_PROPERTIES_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === null) return null;
   const props = parseProperties(text);
   const version = Number(props.get('version') ?? '0');
   const nodeIdText = props.get('node.id') ?? props.get('broker.id');

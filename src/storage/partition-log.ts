@@ -2,7 +2,8 @@
 // The single owner of the partition's files; the bytes themselves are handled by the native addon.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { native, type BatchInfo } from '../native/index.js';
+import { log as logger } from '../logger.js';
+import { native } from '../native/index.js';
 import { KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -10,9 +11,11 @@ import type { LogConfig } from './log-config.js';
 import { targetCodec, validateBatchForTopic } from './log-validator.js';
 import { offsetFileStem, Suffix } from './log-file-names.js';
 import { loadSegments, type LoadSummary } from './log-loader.js';
-import { closeAndMarkDeleted, floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
+import { floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import { ProducerStateManager } from './producer-state-manager.js';
+import { replayProducerState } from './producer-state-replay.js';
+import { SegmentDeletionQueue } from './segment-deletion.js';
 
 /** What an append wrote (or, for a retried batch, what was written the first time). */
 export interface LogAppendInfo {
@@ -67,7 +70,6 @@ export interface PartitionLogOptions {
 
 const EMPTY = Buffer.alloc(0);
 const INT32_MAX = 2147483647;
-const REPLAY_CHUNK_BYTES = 1024 * 1024;
 
 /** True for failures of the disk rather than of the input: they take the partition offline. */
 function isStorageError(err: unknown): boolean {
@@ -85,7 +87,7 @@ export class PartitionLog {
   private lastFlushMs: number;
   private offlineCause: unknown = null;
   private closed = false;
-  private readonly pendingDeletes = new Map<NodeJS.Timeout, string[]>();
+  private readonly deletions = new SegmentDeletionQueue();
   private _topicId: string;
   private producerState!: ProducerStateManager;
   private epochCache!: LeaderEpochCache;
@@ -431,7 +433,7 @@ export class PartitionLog {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.finishPendingDeletes();
+    this.deletions.finishAll();
     if (this.offlineCause !== null) {
       this.closeHandlesQuietly();
       return;
@@ -452,7 +454,7 @@ export class PartitionLog {
   closeForDelete(): void {
     if (this.closed) return;
     this.closed = true;
-    this.finishPendingDeletes();
+    this.deletions.finishAll();
     this.closeHandlesQuietly();
   }
 
@@ -505,36 +507,17 @@ export class PartitionLog {
     const from = Math.max(this.producerState.mapEndOffset, this._logStartOffset);
     if (from < this.nextOffset) {
       try {
-        for (let i = floorSegmentIndex(this.segments, from); i < this.segments.length; i++) {
-          this.replaySegment(this.segments[i], Math.max(from, this.segments[i].baseOffset));
-        }
+        replayProducerState(this.producerState, this.segments, from);
       } catch (err) {
-        // A batch the produce-path validator refuses (e.g. compacted by Kafka) must not make the
-        // data unreadable: keep what was rebuilt; unknown producers may continue at any sequence.
+        // Bytes that are not whole batches (a segment below the recovery point damaged on disk)
+        // must not make the rest unreadable: keep what was rebuilt; producers not seen continue
+        // at any sequence.
         if (isStorageError(err)) throw err;
         this.loadSummary.producerStateProblem = describe(err);
       }
     }
     this.producerState.updateMapEndOffset(this.nextOffset);
     this.producerState.takeSnapshot();
-  }
-
-  /** Feeds the producer headers of a segment's batches from `from` on to the producer state. */
-  private replaySegment(seg: LogSegment, from: number): void {
-    const end = seg.handle.size();
-    let offset = from;
-    for (;;) {
-      const slice = seg.handle.read(offset, REPLAY_CHUNK_BYTES, end, true);
-      if (!slice || slice.size === 0) return;
-      const batches: BatchInfo[] = native.validateRecordBatches(seg.handle.readBytes(slice.position, slice.size), INT32_MAX);
-      if (batches.length === 0) return;
-      for (const b of batches) {
-        const lastOffset = b.baseOffset + b.lastOffsetDelta;
-        if (lastOffset >= from) this.producerState.update(b, lastOffset, b.maxTimestamp);
-      }
-      const last = batches[batches.length - 1];
-      offset = last.baseOffset + last.lastOffsetDelta + 1;
-    }
   }
 
   // ---- segments ------------------------------------------------------------------------------
@@ -556,7 +539,7 @@ export class PartitionLog {
     const waited = firstTimestamp >= 0 ? maxTimestampInMessages - firstTimestamp : now - active.createdMs;
     if (
       size > this.config.segmentBytes - messagesSize ||
-      waited > this.config.segmentMs ||
+      waited > this.config.segmentMs - active.rollJitterMs ||
       active.handle.isIndexFull() ||
       maxOffsetInMessages - active.baseOffset > INT32_MAX
     ) {
@@ -574,8 +557,35 @@ export class PartitionLog {
     active.handle.onBecomeInactive();
     const seg = this.openSegment(newOffset);
     this.segments.push(seg);
-    this.flushUpTo(newOffset);
+    this.flushInBackground(newOffset);
     return seg;
+  }
+
+  /**
+   * Kafka's roll schedules the flush of what it closed rather than blocking on it: the fsync of a
+   * segment of up to segment.bytes runs on the libuv pool, and the recovery point moves to
+   * `offset` once it is done (a crash before then recovers from the previous one).
+   */
+  private flushInBackground(offset: number): void {
+    const files: string[] = [];
+    for (let i = floorSegmentIndex(this.segments, this._recoveryPoint); i < this.segments.length; i++) {
+      if (this.segments[i].baseOffset >= offset) break;
+      const stem = path.join(this.dir, offsetFileStem(this.segments[i].baseOffset));
+      files.push(stem + Suffix.log, stem + Suffix.index, stem + Suffix.timeIndex);
+    }
+    native.fsyncFilesAsync(files).then(
+      () => {
+        if (this.closed || this.offlineCause !== null || offset <= this._recoveryPoint) return;
+        this._recoveryPoint = offset;
+        this.lastFlushMs = this.clock();
+      },
+      (err: unknown) => {
+        if (this.closed || this.offlineCause !== null) return;
+        logger.error(`${this.topic}-${this.partition} went offline: flushing rolled segments failed: ${describe(err)}`);
+        this.offlineCause = err;
+        this.closeHandlesQuietly();
+      },
+    );
   }
 
   /** fsyncs the segments holding [recoveryPoint, offset) and moves the recovery point to offset. */
@@ -613,7 +623,7 @@ export class PartitionLog {
     // deletableSegments never includes an empty active segment, so this roll creates a new one.
     if (deletable.length === this.segments.length) this.rollSegment();
     this.segments.splice(0, deletable.length);
-    for (const seg of deletable) this.deleteSegmentFiles(seg);
+    for (const seg of deletable) this.deletions.delete(this.dir, seg, this.config.fileDeleteDelayMs);
     this.producerState.deleteSnapshotsBefore(this.segments[0].baseOffset);
     this.maybeIncrementLogStartOffset(this.segments[0].baseOffset);
     return deletable.length;
@@ -624,39 +634,6 @@ export class PartitionLog {
     this._logStartOffset = offset;
     if (this._recoveryPoint < offset) this._recoveryPoint = offset;
     this.epochCache.truncateFromStart(offset);
-  }
-
-  /**
-   * Closes a segment and renames its files to `.deleted`; they are removed after
-   * file.delete.delay.ms (or now), and any left behind by a crash are removed on the next open.
-   */
-  private deleteSegmentFiles(seg: LogSegment): void {
-    const renamed = closeAndMarkDeleted(this.dir, seg);
-    const delay = this.config.fileDeleteDelayMs;
-    if (delay <= 0) {
-      for (const f of renamed) fs.rmSync(f, { force: true });
-      return;
-    }
-    const timer = setTimeout(() => {
-      this.pendingDeletes.delete(timer);
-      for (const f of renamed) fs.rm(f, { force: true }, () => {});
-    }, delay);
-    timer.unref();
-    this.pendingDeletes.set(timer, renamed);
-  }
-
-  private finishPendingDeletes(): void {
-    for (const [timer, files] of this.pendingDeletes) {
-      clearTimeout(timer);
-      for (const f of files) {
-        try {
-          fs.rmSync(f, { force: true });
-        } catch {
-          // Left for the next open, which removes every `.deleted` file.
-        }
-      }
-    }
-    this.pendingDeletes.clear();
   }
 
   /** Kafka's LogSegment.largestTimestamp: the newest batch timestamp, else the file's mtime. */

@@ -1,11 +1,10 @@
 // Kafka's PartitionMetadataFile: `partition.metadata` ties a partition directory to its topic id.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileDurably } from './durable-file.js';
+import { readTextIfExists, writeFileDurably } from './durable-file.js';
 import { isKafkaUuid } from './kafka-uuid.js';
 
 /** The file name inside each partition directory. */
-export const PARTITION_METADATA_FILE = 'partition.metadata';
+const PARTITION_METADATA_FILE = 'partition.metadata';
 
 /** Writes `version: 0` / `topic_id: <uuid>` atomically, byte for byte as Kafka does (no final newline). */
 export function writePartitionMetadata(partitionDir: string, topicId: string): void {
@@ -15,13 +14,8 @@ export function writePartitionMetadata(partitionDir: string, topicId: string): v
 /** The topic id recorded in the partition directory (with or without a final newline), or null when the file is absent. */
 export function readPartitionMetadata(partitionDir: string): string | null {
   const file = path.join(partitionDir, PARTITION_METADATA_FILE);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
+  const text = readTextIfExists(file);
+  if (text === null) return null;
   const lines = text.split('\n').map((l) => l.trim());
   const version = /^version:\s*(\d+)$/.exec(lines[0] ?? '');
   const topicId = /^topic_id:\s*(\S+)$/.exec(lines[1] ?? '');

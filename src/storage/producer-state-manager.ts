@@ -14,7 +14,7 @@ import {
 } from './producer-snapshot.js';
 
 /** Kafka keeps this many recent batches per producer for duplicate detection. */
-export const NUM_BATCHES_TO_RETAIN = 5;
+const NUM_BATCHES_TO_RETAIN = 5;
 
 const INT32_MAX = 2147483647;
 const NO_PRODUCER_EPOCH = -1;
@@ -41,7 +41,7 @@ export interface BatchMetadata {
 }
 
 /** First sequence number of a remembered batch. */
-export function firstSeqOf(b: BatchMetadata): number {
+function firstSeqOf(b: BatchMetadata): number {
   return decrementSequence(b.lastSeq, b.offsetDelta);
 }
 
@@ -60,11 +60,6 @@ export class ProducerStateEntry {
   /** Sequence of the last record written, or -1. */
   get lastSeq(): number {
     return this.batches.length === 0 ? NO_SEQUENCE : this.batches[this.batches.length - 1].lastSeq;
-  }
-
-  /** Offset of the last record written, or -1. */
-  get lastDataOffset(): number {
-    return this.batches.length === 0 ? -1 : this.batches[this.batches.length - 1].lastOffset;
   }
 
   /** The remembered batch with exactly this epoch and sequence range: a retry of it. */

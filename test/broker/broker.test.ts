@@ -9,6 +9,7 @@ import { decodeRecordBatches } from '../../src/protocol/records.js';
 import { batchOf, fetchRequest, produceRequest } from './requests.js';
 import { TestClient } from './test-client.js';
 import { startTestBroker } from './test-broker.js';
+import { until } from '../support/until.js';
 
 describe('Broker', () => {
   it('answers parked fetches on stop, closes connections, and serves the same data after a restart', async () => {
@@ -20,7 +21,7 @@ describe('Broker', () => {
       const produced = await client.request(ApiKey.Produce, 9, produceRequest('kept', 0, batchOf(3, 'kept')));
       expect(produced.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
       const parked = client.send(ApiKey.Fetch, 12, fetchRequest('kept', 0, 3, { maxWaitMs: 60_000, minBytes: 1 }));
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => b.broker['delayedFetches'].size === 1, 'the fetch to park');
       await b.stop();
       const answer = await client.response(ApiKey.Fetch, 12, parked);
       expect(answer.responses[0].partitions[0]).toMatchObject({ errorCode: 0, highWatermark: 3n });

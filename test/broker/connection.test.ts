@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ApiKey, decodeResponse, defaultApiVersionsRequest, defaultMetadataRequest, encodeRequest } from '../../src/protocol/index.js';
-import { loggedSince, fakeLogLines, rawFrame, startFakeServer, type FakeServer } from './fake-server.js';
+import { fakeLogLines, fakeMetadataStarted, loggedSince, rawFrame, startFakeServer, type FakeServer } from './fake-server.js';
+import { until } from '../support/until.js';
 import { TestClient } from './test-client.js';
 
 const topics = (...names: string[]) => ({ ...defaultMetadataRequest(), topics: names.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name })) });
@@ -100,8 +101,9 @@ describe('connections', () => {
   it('answers requests in flight before closing connections on stop', async () => {
     const other = await startFakeServer();
     const client = await TestClient.connect(other.port);
+    const started = fakeMetadataStarted.count;
     const id = client.send(ApiKey.Metadata, 9, topics('sleep-100'));
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => fakeMetadataStarted.count > started, 'the request to reach the handler');
     await other.stop();
     expect(client.arrivals).toEqual([id]);
     await client.closed;

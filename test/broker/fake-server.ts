@@ -14,6 +14,9 @@ import {
   type MetadataResponse,
 } from '../../src/protocol/index.js';
 
+/** How many Metadata requests the fake handler has started on (tests wait for a request to arrive). */
+export const fakeMetadataStarted = { count: 0 };
+
 /** Log lines the fake server emitted. */
 export const fakeLogLines: { level: LogLevel; message: string }[] = [];
 
@@ -39,6 +42,7 @@ const metadata: ApiHandler<MetadataRequest, MetadataResponse | null> = {
   minVersion: 1,
   maxVersion: 9,
   async handle(req) {
+    fakeMetadataStarted.count++;
     const names = (req.topics ?? []).map((t) => t.name ?? '');
     if (names.includes('throw')) throw new Error('scripted failure');
     if (names.includes('silent')) return null;

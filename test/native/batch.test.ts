@@ -3,17 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec, native, NativeError, type CodecId } from '../../src/native/index.js';
 import { buildBatch, encodeRecords, fixCrc, simpleRecords, type TestRecord } from './batch-builder.js';
+import { thrownErrorName } from '../support/error-name.js';
 
 const MAX = 1_048_588;
 
 function errorNameOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(NativeError);
-    return (err as NativeError).errorName;
-  }
-  return 'NONE';
+  return thrownErrorName(fn, NativeError);
 }
 
 describe('native.validateRecordBatches', () => {

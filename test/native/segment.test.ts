@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Codec, native, NativeError, type CodecId, type LogSegmentHandle, type SegmentConfig } from '../../src/native/index.js';
 import { buildBatch, simpleRecords } from './batch-builder.js';
+import { thrownErrorName } from '../support/error-name.js';
 
 const config: SegmentConfig = { indexIntervalBytes: 300, maxIndexSize: 1024, preallocate: false };
 const MAX = 1_048_588;
@@ -75,13 +76,7 @@ function files(base: number): { log: string; index: string; timeindex: string } 
 }
 
 function errorNameOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(NativeError);
-    return (err as NativeError).errorName;
-  }
-  return 'NONE';
+  return thrownErrorName(fn, NativeError);
 }
 
 describe('LogSegment files', () => {
@@ -388,5 +383,20 @@ describe('LogSegment.truncateTo', () => {
     expect(seg.readNextOffset()).toBe(0);
     expect(seg.firstBatchTimestamp()).toBe(-1);
     seg.close();
+  });
+});
+
+describe('native.fsyncFilesAsync', () => {
+  it('fsyncs the files off the JS thread and skips ones already deleted', async () => {
+    const seg = native.openSegment(dir, 0, config);
+    seg.append(buildBatch({ records: simpleRecords(2) }));
+    const f = files(0);
+    await expect(native.fsyncFilesAsync([f.log, f.index, f.timeindex, join(dir, 'gone.log')])).resolves.toBeUndefined();
+    seg.close();
+  });
+
+  it('rejects with KAFKA_STORAGE_ERROR when a file cannot be opened', async () => {
+    writeFileSync(join(dir, 'not-a-dir'), '');
+    await expect(native.fsyncFilesAsync([join(dir, 'not-a-dir', 'x.log')])).rejects.toMatchObject({ errorName: 'KAFKA_STORAGE_ERROR' });
   });
 });

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { KafkaError } from '../../src/protocol/errors.js';
 import { Codec, native, type CodecId } from '../../src/native/index.js';
 import { encodeRecordBatch } from '../../src/protocol/records.js';
 import type { LogConfig } from '../../src/storage/log-config.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
-import { batchesOf, config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
+import { thrownErrorName as errorName } from '../support/error-name.js';
+import { batchesOf, closeQuietly, config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
 
 const TOPIC_ID = 'q5tJb8ZkRk2sYw3nM1PbUA';
 
@@ -18,15 +19,6 @@ function openLog(overrides: Partial<LogConfig> = {}, opts: { hadCleanShutdown?: 
   const log = PartitionLog.open({ dir, topic: 'orders', partition: 0, topicId: TOPIC_ID, config: config(overrides), ...opts });
   open.push(log);
   return log;
-}
-
-function errorName(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return (err as KafkaError).errorName;
-  }
-  return undefined;
 }
 
 function readAll(log: PartitionLog, from = log.logStartOffset): { offset: number; value: string; timestamp: number }[] {
@@ -46,13 +38,7 @@ beforeEach(() => {
   dir = path.join(root, 'orders-0');
 });
 afterEach(() => {
-  for (const l of open.splice(0)) {
-    try {
-      l.close();
-    } catch {
-      // some tests close or break logs themselves
-    }
-  }
+  closeQuietly(open);
   removeDir(root);
 });
 
@@ -106,6 +92,15 @@ describe('append and read', () => {
     expect(fs.existsSync(path.join(dir, `${String(bases[1]).padStart(20, '0')}.snapshot`))).toBe(true);
   });
 
+  test('a roll flushes the closed segment in the background, then moves the recovery point to it', async () => {
+    const log = openLog({ segmentBytes: 600 });
+    for (let i = 0; i < 6; i++) log.appendAsLeader(makeBatch({ values: values(`v${i}`, 2, 40) }), 0);
+    const active = log.segmentBaseOffsets().at(-1)!;
+    expect(active).toBeGreaterThan(0);
+    await expect.poll(() => log.recoveryPoint, { timeout: 10_000, interval: 5 }).toBe(active);
+    expect(log.logEndOffset).toBeGreaterThan(active); // the active segment itself is not flushed by a roll
+  });
+
   test('rolls on segment.ms measured from the first batch timestamp', () => {
     const log = openLog({ segmentMs: 1000 });
     log.appendAsLeader(makeBatch({ values: ['a'], timestamp: 10_000 }), 0);
@@ -113,6 +108,20 @@ describe('append and read', () => {
     expect(log.segmentCount).toBe(1);
     log.appendAsLeader(makeBatch({ values: ['c'], timestamp: 11_001 }), 0);
     expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+  });
+
+  test('segment.jitter.ms makes a segment roll up to that much before segment.ms', () => {
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5); // jitter = 0.5 * min(800, 1000) = 400
+    try {
+      const log = openLog({ segmentMs: 1000, segmentJitterMs: 800 });
+      log.appendAsLeader(makeBatch({ values: ['a'], timestamp: 10_000 }), 0);
+      log.appendAsLeader(makeBatch({ values: ['b'], timestamp: 10_600 }), 0);
+      expect(log.segmentCount).toBe(1);
+      log.appendAsLeader(makeBatch({ values: ['c'], timestamp: 10_601 }), 0);
+      expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+    } finally {
+      random.mockRestore();
+    }
   });
 
   test('a fetch offset inside a batch returns that whole batch', () => {
@@ -153,7 +162,7 @@ describe('append and read', () => {
     expect(errorName(() => log.appendAsLeader(bad, 0))).toBe('CORRUPT_MESSAGE');
     expect(log.logEndOffset).toBe(1);
     const sizeBefore = log.size;
-    expect(errorName(() => log.appendAsLeader(Buffer.from('not a batch at all, certainly not'), 0))).toBeDefined();
+    expect(errorName(() => log.appendAsLeader(Buffer.from('not a batch at all, certainly not'), 0))).toBe('CORRUPT_MESSAGE');
     expect(log.size).toBe(sizeBefore);
     expect(readAll(log).map((r) => r.value)).toEqual(['ok']);
   });

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
 import fc from 'fast-check';
 import type { BatchInfo } from '../../src/native/index.js';
-import { KafkaError } from '../../src/protocol/errors.js';
 import {
   CorruptSnapshotError,
   decodeProducerSnapshot,
@@ -12,6 +11,7 @@ import {
   type ProducerSnapshotEntry,
 } from '../../src/storage/producer-snapshot.js';
 import { decrementSequence, incrementSequence, ProducerStateManager } from '../../src/storage/producer-state-manager.js';
+import { thrownErrorName as errorName } from '../support/error-name.js';
 import { removeDir, tempDir } from './support/batches.js';
 
 const INT32_MAX = 2147483647;
@@ -31,19 +31,13 @@ function batch(producerId: number, epoch: number, baseSequence: number, records:
     isControl: false,
     baseTimestamp: 1000,
     maxTimestamp: 1000 + records,
+    minRecordTimestamp: 1000,
+    maxRecordTimestamp: 1000 + records,
+    hasNullKey: false,
     producerId,
     producerEpoch: epoch,
     baseSequence,
   };
-}
-
-function errorName(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof KafkaError ? err.errorName : String(err);
-  }
-  return undefined;
 }
 
 let dir: string;

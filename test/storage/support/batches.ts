@@ -1,4 +1,4 @@
-// Record batches and temp dirs for the storage tests (batches built with the protocol's TS codec).
+// Record batches, temp dirs and log clean-up for the storage tests (batches built with the protocol's TS codec).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -58,6 +58,17 @@ export function batchesOf(records: Buffer) {
 /** A fresh directory under the OS temp dir, removed by the returned cleanup. */
 export function tempDir(prefix = 'sluice-storage-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Closes (and forgets) the logs a test opened, ignoring failures: some tests break or close logs themselves. */
+export function closeQuietly(logs: { close(): void }[]): void {
+  for (const l of logs.splice(0)) {
+    try {
+      l.close();
+    } catch {
+      // already closed or deliberately broken
+    }
+  }
 }
 
 /** Removes a temp dir. */
