@@ -71,6 +71,9 @@ export class Connection {
   shutdown(): void {
     this.closing = true; // bytes still arriving are discarded, so the client's close is seen
     this.socket.resume();
+    // Once our answers and FIN are out, close fully: some clients (franz-go) read only while
+    // awaiting a response and would otherwise hold the shutdown for the whole grace period.
+    this.socket.once('finish', () => this.socket.destroy());
     this.endWhenIdle();
   }
 

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ApiKey, decodeResponse, defaultApiVersionsRequest, defaultMetadataRequest, encodeRequest } from '../../src/protocol/index.js';
@@ -107,5 +108,19 @@ describe('connections', () => {
     await other.stop();
     expect(client.arrivals).toEqual([id]);
     await client.closed;
+  });
+
+  it('on stop, closes idle connections whose clients do not close their side (no grace-period wait)', async () => {
+    // Like franz-go: the client reads only while it awaits a response, so it never answers the
+    // broker's FIN; the broker must not hold its shutdown for the grace period because of it.
+    const other = await startFakeServer();
+    const socket = connect({ host: '127.0.0.1', port: other.port, allowHalfOpen: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const ended = new Promise((resolve) => socket.once('end', resolve)); // the client keeps its side open
+    const mark = fakeLogLines.length;
+    await other.stop();
+    expect(loggedSince(mark, /connection\(s\) still open/)).toBe(false);
+    await ended;
+    socket.destroy();
   });
 });

@@ -225,6 +225,24 @@ describe('admin topic handlers', () => {
       const missing = await call(2, [{ partitionIndex: 0, offset: 0n }], 'dr-missing');
       expect(missing.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     });
+
+    it('deletes a partition named twice once, at the offset named last, and answers each topic once (as Kafka does)', async () => {
+      await create(7, [topic('dr-dup', { numPartitions: 2 })]);
+      for (const p of [0, 1]) await client.request(ApiKey.Produce, 9, produceRequest('dr-dup', p, batchOf(10)));
+      const res = await client.request(ApiKey.DeleteRecords, 2, {
+        timeoutMs: 1000,
+        topics: [
+          { name: 'dr-dup', partitions: [{ partitionIndex: 1, offset: 8n }, { partitionIndex: 0, offset: 2n }] },
+          { name: 'dr-missing', partitions: [{ partitionIndex: 0, offset: 1n }] },
+          { name: 'dr-dup', partitions: [{ partitionIndex: 1, offset: 4n }] },
+        ],
+      });
+      expect(res.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.lowWatermark])])).toEqual([
+        ['dr-dup', [[1, ErrorCode.NONE, 4n], [0, ErrorCode.NONE, 2n]]],
+        ['dr-missing', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1n]]],
+      ]);
+      expect(b.broker.services.logManager.getLog('dr-dup', 1)!.logStartOffset).toBe(4);
+    });
   });
 
   describe('DescribeLogDirs', () => {

@@ -15,6 +15,9 @@
 //   OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, KAFKA_STORAGE_ERROR are answered for
 //   that partition only; other partitions of the request are unaffected.
 // - Unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION (Produce never auto-creates).
+// - A partition named more than once gets only the records named last, and each topic is
+//   answered once, as Kafka does (it collects the request into a map); answers keep the order
+//   of first appearance.
 // - Internal topics (__consumer_offsets, __transaction_state) are written by the broker only:
 //   INVALID_TOPIC_EXCEPTION for clients, as Kafka answers.
 // - acks 1 and -1 answer after the append (one replica: the leader is the whole ISR); acks 0
@@ -28,6 +31,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   ProduceRequest,
+  ProduceRequestTopicProduceData,
   ProduceResponse,
   ProduceResponsePartitionProduceResponse,
 } from '../../protocol/index.js';
@@ -68,9 +72,20 @@ function partitionResponse(index: number, r: PartitionAppendResult): ProduceResp
   };
 }
 
+/** The request's topics with each topic once and each partition once (the last one named wins). */
+function mergedTopicData(req: ProduceRequest): ProduceRequestTopicProduceData[] {
+  const byTopic = new Map<string, Map<number, Buffer | null>>();
+  for (const t of req.topicData) {
+    let partitions = byTopic.get(t.name);
+    if (!partitions) byTopic.set(t.name, (partitions = new Map()));
+    for (const p of t.partitionData) partitions.set(p.index, p.records);
+  }
+  return [...byTopic].map(([name, partitions]) => ({ name, partitionData: [...partitions].map(([index, records]) => ({ index, records })) }));
+}
+
 function everyPartition(req: ProduceRequest, result: PartitionAppendResult): ProduceResponse {
   return {
-    responses: req.topicData.map((t) => ({
+    responses: mergedTopicData(req).map((t) => ({
       name: t.name,
       partitionResponses: t.partitionData.map((p) => partitionResponse(p.index, result)),
     })),
@@ -92,10 +107,11 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
     }
 
     // Partitions whose payload is unusable are answered without reaching the log.
+    const topicData = mergedTopicData(req);
     const results: PartitionAppendResult[][] = [];
     const entries: PartitionAppend[] = [];
     const slots: { topic: number; partition: number }[] = [];
-    for (const [ti, t] of req.topicData.entries()) {
+    for (const [ti, t] of topicData.entries()) {
       results.push([]);
       const internal = ctx.services.topics.get(t.name)?.internal === true;
       for (const [pi, p] of t.partitionData.entries()) {
@@ -116,14 +132,14 @@ export const handler: ApiHandler<ProduceRequest, ProduceResponse> = {
     appended.forEach((r, i) => (results[slots[i].topic][slots[i].partition] = r));
 
     if (req.acks === 0) {
-      const failures = req.topicData.flatMap((t, ti) =>
+      const failures = topicData.flatMap((t, ti) =>
         t.partitionData.flatMap((p, pi) => (results[ti][pi].errorCode === ErrorCode.NONE ? [] : [`${t.name}-${p.index} (error code ${results[ti][pi].errorCode})`])),
       );
       if (failures.length > 0) throw new CloseConnectionError(`acks=0 produce failed for ${failures.join(', ')}`);
       return null;
     }
     return {
-      responses: req.topicData.map((t, ti) => ({
+      responses: topicData.map((t, ti) => ({
         name: t.name,
         partitionResponses: t.partitionData.map((p, pi) => partitionResponse(p.index, results[ti][pi])),
       })),

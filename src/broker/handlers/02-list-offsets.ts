@@ -9,6 +9,9 @@
 // - -5 (latest tiered, v9+, KIP-1005): no tiered storage, so offset -1 and timestamp -1.
 // - Any other timestamp: the first offset whose record timestamp is >= it, found through the
 //   time index; none → offset -1, timestamp -1, no error (as Kafka answers).
+// - A special timestamp older than the version that introduced it (-3 below v7, -4 below v8,
+//   -5 below v9), or any other negative timestamp → UNSUPPORTED_VERSION for that partition, as
+//   Kafka answers.
 // - leader_epoch (v4+) is the epoch of the offset found; current_leader_epoch (v4+) older than
 //   the leader's → FENCED_LEADER_EPOCH, newer → UNKNOWN_LEADER_EPOCH.
 // - Unknown topic or partition → UNKNOWN_TOPIC_OR_PARTITION for that partition only.
@@ -38,6 +41,20 @@ const ListOffsetsTimestamp = {
 
 const READ_COMMITTED = 1;
 
+/** The first version serving each negative (special) timestamp; others are unsupported. */
+const SPECIAL_TIMESTAMP_MIN_VERSION = new Map<number, number>([
+  [ListOffsetsTimestamp.LATEST, 0],
+  [ListOffsetsTimestamp.EARLIEST, 0],
+  [ListOffsetsTimestamp.MAX_TIMESTAMP, 7],
+  [ListOffsetsTimestamp.EARLIEST_LOCAL, 8],
+  [ListOffsetsTimestamp.LATEST_TIERED, 9],
+]);
+
+/** True when this request version can ask for this timestamp. */
+function timestampSupported(timestamp: number, version: number): boolean {
+  return timestamp >= 0 || version >= (SPECIAL_TIMESTAMP_MIN_VERSION.get(timestamp) ?? Infinity);
+}
+
 function answer(partitionIndex: number, errorCode: number, offset = -1, timestamp = -1, leaderEpoch = -1): ListOffsetsResponseListOffsetsPartitionResponse {
   return {
     partitionIndex,
@@ -61,6 +78,7 @@ export const handler: ApiHandler<ListOffsetsRequest, ListOffsetsResponse> = {
         const log = replicaManager.getPartitionOrError(name, p.partitionIndex);
         checkLeaderEpoch(log, p.currentLeaderEpoch);
         let timestamp = Number(p.timestamp);
+        if (!timestampSupported(timestamp, ctx.apiVersion)) return answer(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
         if (timestamp === ListOffsetsTimestamp.LATEST_TIERED) return answer(p.partitionIndex, ErrorCode.NONE);
         if (timestamp === ListOffsetsTimestamp.EARLIEST_LOCAL) timestamp = ListOffsetsTimestamp.EARLIEST;
         const found = log.fetchOffsetByTimestamp(timestamp);

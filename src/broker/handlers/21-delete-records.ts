@@ -5,6 +5,9 @@
 //   segments wholly below it are deleted. low_watermark is the new log start offset.
 // - An offset below -1 or beyond the high watermark is OFFSET_OUT_OF_RANGE; an unknown
 //   topic or partition UNKNOWN_TOPIC_OR_PARTITION (low_watermark -1). Partitions fail alone.
+// - A partition named more than once is deleted and answered once, at the offset named last,
+//   and a topic named more than once is answered once, as Kafka does (it collects the request
+//   into a map); answers keep the order of first appearance.
 // Deviations: timeout_ms is ignored (one replica: the deletion is complete on return).
 import type {
   DeleteRecordsRequest,
@@ -37,11 +40,17 @@ export const handler: ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse> = 
   minVersion: 0,
   maxVersion: 2,
   handle(req, ctx) {
+    const offsets = new Map<string, Map<number, bigint>>();
+    for (const t of req.topics) {
+      let partitions = offsets.get(t.name);
+      if (!partitions) offsets.set(t.name, (partitions = new Map()));
+      for (const p of t.partitions) partitions.set(p.partitionIndex, p.offset);
+    }
     return {
       throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => deleteBefore(t.name, p.partitionIndex, p.offset, ctx)),
+      topics: [...offsets].map(([name, partitions]) => ({
+        name,
+        partitions: [...partitions].map(([partitionIndex, offset]) => deleteBefore(name, partitionIndex, offset, ctx)),
       })),
     };
   },

@@ -67,6 +67,25 @@ describe('Produce', () => {
     ]);
   });
 
+  it('appends only the records named last for a partition named twice, and answers each topic once (as Kafka does)', async () => {
+    b.broker.services.topics.createTopic('produce-dup', { numPartitions: 2 });
+    const res = await client.request(ApiKey.Produce, 9, {
+      ...defaultProduceRequest(),
+      acks: -1,
+      topicData: [
+        { name: 'produce-dup', partitionData: [{ index: 1, records: batchOf(2) }, { index: 0, records: batchOf(1) }] },
+        { name: 'no-such-topic', partitionData: [{ index: 0, records: batchOf(1) }] },
+        { name: 'produce-dup', partitionData: [{ index: 1, records: batchOf(3) }, { index: 1, records: batchOf(4) }] },
+      ],
+    });
+    expect(res.responses.map((t) => [t.name, t.partitionResponses.map((p) => [p.index, p.errorCode, p.baseOffset])])).toEqual([
+      ['produce-dup', [[1, ErrorCode.NONE, 0n], [0, ErrorCode.NONE, 0n]]],
+      ['no-such-topic', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1n]]],
+    ]);
+    expect(leo('produce-dup', 1)).toBe(4);
+    expect(leo('produce-dup', 0)).toBe(1);
+  });
+
   it('answers CORRUPT_MESSAGE for a bad CRC, appends nothing, and still serves the other partition', async () => {
     const corrupt = batchOf(2);
     corrupt[corrupt.length - 1] ^= 0xff; // a record byte, covered by the CRC

@@ -64,6 +64,17 @@ describe('ListOffsets', () => {
     expect(await offsetAt(-3)).toMatchObject({ errorCode: 0, offset: 3n, timestamp: 5000n });
   });
 
+  it('answers UNSUPPORTED_VERSION for a special timestamp older than its version, or an unknown one (as Kafka does)', async () => {
+    const unsupported = { errorCode: ErrorCode.UNSUPPORTED_VERSION, offset: -1n, timestamp: -1n };
+    for (const [timestamp, firstVersion] of [[-3, 7], [-4, 8], [-5, 9]]) {
+      expect(await offsetAt(timestamp, 1)).toMatchObject(unsupported);
+      expect(await offsetAt(timestamp, firstVersion - 1)).toMatchObject(unsupported);
+      expect(await offsetAt(timestamp, firstVersion)).toMatchObject({ errorCode: 0 });
+    }
+    expect(await offsetAt(-6)).toMatchObject(unsupported);
+    expect(await offsetAt(-100)).toMatchObject(unsupported);
+  });
+
   it('answers the first offset with a timestamp at or after the target', async () => {
     expect(await offsetAt(2500)).toMatchObject({ errorCode: 0, offset: 1n, timestamp: 3000n });
     expect(await offsetAt(4500)).toMatchObject({ errorCode: 0, offset: 3n, timestamp: 5000n });
