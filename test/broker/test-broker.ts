@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Broker } from '../../src/broker/broker.js';
 import { type LogLevel, setLogSink } from '../../src/logger.js';
 import { loadBrokerConfig } from '../../src/config/server-properties.js';
+import { TestClient } from './test-client.js';
 
 /** Every broker log line seen while a test broker ran. */
 export const brokerLogLines: { level: LogLevel; message: string }[] = [];
@@ -40,4 +42,66 @@ export async function startTestBroker(overrides: Record<string, string> = {}, di
       if (!dir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The broker and client of useBrokerWithClient; read them inside tests and hooks only. */
+export interface BrokerWithClient {
+  readonly broker: Broker;
+  readonly client: TestClient;
+  readonly port: number;
+  readonly dir: string;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks in the calling describe block: before its tests, starts a
+ * broker with `overrides` (as startTestBroker) and connects a TestClient to it; after them, closes
+ * the client and stops the broker. Hooks the caller registers later run after the start (and
+ * before the stop), so they may use the broker.
+ */
+export function useBrokerWithClient(overrides: Record<string, string> = {}): BrokerWithClient {
+  let b: TestBroker | undefined;
+  let client: TestClient | undefined;
+  beforeAll(async () => {
+    b = await startTestBroker(overrides);
+    client = await TestClient.connect(b.port);
+  });
+  afterAll(async () => {
+    client?.close();
+    await b?.stop();
+  });
+  const unavailable = () => new Error('useBrokerWithClient: the broker and client exist only inside tests and hooks');
+  const started = (): TestBroker => {
+    if (!b) throw unavailable();
+    return b;
+  };
+  return {
+    get broker() {
+      return started().broker;
+    },
+    get client() {
+      if (!client) throw unavailable();
+      return client;
+    },
+    get port() {
+      return started().port;
+    },
+    get dir() {
+      return started().dir;
+    },
+  };
+}
+
+/** Starts a broker with `overrides`, connects a TestClient, runs `fn`, then closes both. */
+export async function withBrokerAndClient<T>(
+  overrides: Record<string, string>,
+  fn: (b: TestBroker, client: TestClient) => Promise<T>,
+): Promise<T> {
+  const b = await startTestBroker(overrides);
+  const client = await TestClient.connect(b.port);
+  try {
+    return await fn(b, client);
+  } finally {
+    client.close();
+    await b.stop();
+  }
 }

@@ -23,9 +23,15 @@
 //   topic's compression.type; Sluice looks at the batches actually returned (header fields only).
 // - Follower fetches (replica_id >= 0) are served like consumer fetches: there are no followers.
 // - preferred_read_replica (v11+) is always -1: read from the leader.
+// - A partition named more than once (in one topic entry or in entries repeating a topic) is read
+//   and answered once, with the fetch parameters of its last entry, as Kafka's fetchData
+//   (a LinkedHashMap keyed by topic-partition) does; the answer has each topic once, topics and
+//   partitions in the order of first appearance. Topics are matched by id from v13, by name before.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   FetchRequest,
+  FetchRequestFetchPartition,
+  FetchRequestFetchTopic,
   FetchResponse,
   FetchResponseFetchableTopicResponse,
   FetchResponsePartitionData,
@@ -73,6 +79,28 @@ function containsZstd(records: Buffer): boolean {
   return false;
 }
 
+/** A topic of the request with its partitions collapsed: one entry per partition, last one wins. */
+interface CollapsedTopic {
+  topic: string;
+  topicId: string;
+  partitions: FetchRequestFetchPartition[];
+}
+
+/**
+ * Merges entries repeating a topic (by id from v13, by name before) and partitions named more than
+ * once, keeping the order of first appearance and the last entry's fetch parameters.
+ */
+function collapse(topics: FetchRequestFetchTopic[], byId: boolean): CollapsedTopic[] {
+  const merged = new Map<string, { topic: string; topicId: string; partitions: Map<number, FetchRequestFetchPartition> }>();
+  for (const t of topics) {
+    const key = byId ? t.topicId : t.topic;
+    let entry = merged.get(key);
+    if (!entry) merged.set(key, (entry = { topic: t.topic, topicId: t.topicId, partitions: new Map() }));
+    for (const p of t.partitions) entry.partitions.set(p.partition, p);
+  }
+  return [...merged.values()].map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: [...t.partitions.values()] }));
+}
+
 /** Reads partition logs, parking the request in the delayed-fetch purgatory when needed. */
 export const handler: ApiHandler<FetchRequest, FetchResponse> = {
   apiKey: ApiKey.Fetch,
@@ -82,10 +110,11 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
     if (req.sessionId !== 0) return { ...handler.errorResponse(req, ErrorCode.FETCH_SESSION_ID_NOT_FOUND, ctx), responses: [] };
     const byId = ctx.apiVersion >= TOPIC_ID_VERSION;
     const committed = req.isolationLevel === READ_COMMITTED;
+    const topics = collapse(req.topics, byId);
 
     // Resolve topics; partitions of unknown topic ids are answered without reading.
     const reads: PartitionFetch[] = [];
-    const plan = req.topics.map((t) => {
+    const plan = topics.map((t) => {
       const name = byId ? ctx.services.topics.getById(t.topicId)?.name : t.topic;
       return t.partitions.map((p) => {
         if (name === undefined) return failedFetch(ErrorCode.UNKNOWN_TOPIC_ID);
@@ -107,7 +136,7 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
       signal: ctx.signal,
     });
 
-    const responses: FetchResponseFetchableTopicResponse[] = req.topics.map((t, ti) => ({
+    const responses: FetchResponseFetchableTopicResponse[] = topics.map((t, ti) => ({
       topic: t.topic,
       topicId: t.topicId,
       partitions: t.partitions.map((p, pi) => {
@@ -121,13 +150,13 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
     }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses, nodeEndpoints: [] };
   },
-  errorResponse(req, errorCode) {
+  errorResponse(req, errorCode, ctx) {
     const committed = req.isolationLevel === READ_COMMITTED;
     return {
       throttleTimeMs: 0,
       errorCode,
       sessionId: 0,
-      responses: (req.topics ?? []).map((t) => ({
+      responses: collapse(req.topics ?? [], ctx.apiVersion >= TOPIC_ID_VERSION).map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
         partitions: t.partitions.map((p) => partitionData(p.partition, failedFetch(errorCode), committed)),

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultListOffsetsRequest, type ListOffsetsRequest } from '../../../src/protocol/index.js';
 import { encodeRecordBatch } from '../../../src/protocol/records.js';
 import { produceRequest } from '../requests.js';
-import { TestClient } from '../test-client.js';
-import { startTestBroker, type TestBroker } from '../test-broker.js';
+import { useBrokerWithClient } from '../test-broker.js';
 
 function listOffsets(topic: string, partition: number, timestamp: number, isolationLevel = 0): ListOffsetsRequest {
   return {
@@ -29,21 +28,14 @@ const batches = [
 );
 
 describe('ListOffsets', () => {
-  let b: TestBroker;
-  let client: TestClient;
+  const b = useBrokerWithClient();
   const offsetAt = async (timestamp: number, version = 9, topic = 'offsets') =>
-    (await client.request(ApiKey.ListOffsets, version, listOffsets(topic, 0, timestamp))).topics[0].partitions[0];
+    (await b.client.request(ApiKey.ListOffsets, version, listOffsets(topic, 0, timestamp))).topics[0].partitions[0];
 
   beforeAll(async () => {
-    b = await startTestBroker();
-    client = await TestClient.connect(b.port);
     b.broker.services.topics.createTopic('offsets', { numPartitions: 1 });
     b.broker.services.topics.createTopic('empty', { numPartitions: 1 });
-    for (const batch of batches) await client.request(ApiKey.Produce, 9, produceRequest('offsets', 0, batch));
-  });
-  afterAll(async () => {
-    client.close();
-    await b.stop();
+    for (const batch of batches) await b.client.request(ApiKey.Produce, 9, produceRequest('offsets', 0, batch));
   });
 
   it('answers 0 for earliest and latest of an empty partition', async () => {
@@ -83,13 +75,13 @@ describe('ListOffsets', () => {
   });
 
   it('answers UNKNOWN_TOPIC_OR_PARTITION for partitions that do not exist', async () => {
-    const res = await client.request(ApiKey.ListOffsets, 9, listOffsets('offsets', 3, -1));
+    const res = await b.client.request(ApiKey.ListOffsets, 9, listOffsets('offsets', 3, -1));
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
   it('answers a partition named twice once, with INVALID_REQUEST, and the others normally (as Kafka does)', async () => {
     const partition = (partitionIndex: number, timestamp: number) => ({ partitionIndex, currentLeaderEpoch: -1, timestamp: BigInt(timestamp), maxNumOffsets: 1 });
-    const res = await client.request(ApiKey.ListOffsets, 9, {
+    const res = await b.client.request(ApiKey.ListOffsets, 9, {
       ...defaultListOffsetsRequest(),
       replicaId: -1,
       topics: [
@@ -109,12 +101,12 @@ describe('ListOffsets', () => {
         ],
       },
     ]);
-    const single = await client.request(ApiKey.ListOffsets, 9, listOffsets('offsets', 0, -1));
+    const single = await b.client.request(ApiKey.ListOffsets, 9, listOffsets('offsets', 0, -1));
     expect(single.topics[0].partitions[0]).toMatchObject({ errorCode: ErrorCode.NONE, offset: 5n });
   });
 
   it('answers UNSUPPORTED_VERSION per partition at v0', async () => {
-    const res = await client.request(ApiKey.ListOffsets, 0, listOffsets('offsets', 0, -1));
+    const res = await b.client.request(ApiKey.ListOffsets, 0, listOffsets('offsets', 0, -1));
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
   });
 
@@ -122,7 +114,7 @@ describe('ListOffsets', () => {
     const epoch = b.broker.services.logManager.getLog('offsets', 0)!.leaderEpoch;
     const req = listOffsets('offsets', 0, -1);
     req.topics[0].partitions[0].currentLeaderEpoch = epoch + 1;
-    const res = await client.request(ApiKey.ListOffsets, 9, req);
+    const res = await b.client.request(ApiKey.ListOffsets, 9, req);
     expect(res.topics[0].partitions[0].errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
   });
 });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultMetadataRequest, defaultMetadataRequestTopic, type MetadataRequest } from '../../../src/protocol/index.js';
-import { TestClient } from '../test-client.js';
-import { startTestBroker, type TestBroker } from '../test-broker.js';
+import { useBrokerWithClient, withBrokerAndClient } from '../test-broker.js';
 
 const ZERO_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -15,19 +14,10 @@ function byName(names: string[] | null, allowAutoTopicCreation = true): Metadata
 }
 
 describe('Metadata', () => {
-  let b: TestBroker;
-  let client: TestClient;
-  beforeAll(async () => {
-    b = await startTestBroker({ 'num.partitions': '3', 'auto.create.topics.enable': 'true' });
-    client = await TestClient.connect(b.port);
-  });
-  afterAll(async () => {
-    client.close();
-    await b.stop();
-  });
+  const b = useBrokerWithClient({ 'num.partitions': '3', 'auto.create.topics.enable': 'true' });
 
   it('describes this node as the only broker and the controller', async () => {
-    const res = await client.request(ApiKey.Metadata, 12, byName([]));
+    const res = await b.client.request(ApiKey.Metadata, 12, byName([]));
     expect(res.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: b.port, rack: null }]);
     expect(res.controllerId).toBe(1);
     expect(res.clusterId).toBe(b.broker.services.clusterId);
@@ -35,7 +25,7 @@ describe('Metadata', () => {
   });
 
   it('auto-creates a requested topic with num.partitions and answers it ready', async () => {
-    const res = await client.request(ApiKey.Metadata, 12, byName(['auto-created']));
+    const res = await b.client.request(ApiKey.Metadata, 12, byName(['auto-created']));
     const [topic] = res.topics;
     expect(topic.errorCode).toBe(ErrorCode.NONE);
     expect(topic.name).toBe('auto-created');
@@ -50,42 +40,42 @@ describe('Metadata', () => {
   });
 
   it('does not create a topic when the request disallows it (v4+)', async () => {
-    const res = await client.request(ApiKey.Metadata, 9, byName(['not-wanted'], false));
+    const res = await b.client.request(ApiKey.Metadata, 9, byName(['not-wanted'], false));
     expect(res.topics[0]).toMatchObject({ name: 'not-wanted', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partitions: [] });
     expect(b.broker.services.topics.get('not-wanted')).toBeUndefined();
   });
 
   it('always allows auto-creation before v4', async () => {
-    const res = await client.request(ApiKey.Metadata, 3, byName(['created-by-v3'], false));
+    const res = await b.client.request(ApiKey.Metadata, 3, byName(['created-by-v3'], false));
     expect(res.topics[0]).toMatchObject({ name: 'created-by-v3', errorCode: ErrorCode.NONE });
     expect(res.topics[0].partitions).toHaveLength(3);
   });
 
   it('never auto-creates internal topics', async () => {
-    const res = await client.request(ApiKey.Metadata, 12, byName(['__consumer_offsets']));
+    const res = await b.client.request(ApiKey.Metadata, 12, byName(['__consumer_offsets']));
     expect(res.topics[0]).toMatchObject({ name: '__consumer_offsets', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
     expect(b.broker.services.topics.get('__consumer_offsets')).toBeUndefined();
   });
 
   it('answers INVALID_TOPIC_EXCEPTION for an illegal name', async () => {
-    const res = await client.request(ApiKey.Metadata, 12, byName(['no spaces!']));
+    const res = await b.client.request(ApiKey.Metadata, 12, byName(['no spaces!']));
     expect(res.topics[0]).toMatchObject({ name: 'no spaces!', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION });
   });
 
   it('lists every topic for null topics (v1+) and for an empty array at v0 only', async () => {
     await b.broker.services.topics.createTopic('listed', { numPartitions: 1 });
-    const all = await client.request(ApiKey.Metadata, 1, byName(null));
+    const all = await b.client.request(ApiKey.Metadata, 1, byName(null));
     expect(all.topics.map((t) => t.name)).toContain('listed');
-    const v0 = await client.request(ApiKey.Metadata, 0, byName([]));
+    const v0 = await b.client.request(ApiKey.Metadata, 0, byName([]));
     expect(v0.topics.map((t) => t.name).sort()).toEqual(all.topics.map((t) => t.name).sort());
-    const none = await client.request(ApiKey.Metadata, 1, byName([]));
+    const none = await b.client.request(ApiKey.Metadata, 1, byName([]));
     expect(none.topics).toEqual([]);
   });
 
   it('finds topics by id at v12 and answers UNKNOWN_TOPIC_ID for an unknown id', async () => {
     const created = await b.broker.services.topics.createTopic('by-id', { numPartitions: 2 });
     const unknownId = 'AAAAAAAAAAAAAAAAAAAAAQ';
-    const res = await client.request(ApiKey.Metadata, 12, {
+    const res = await b.client.request(ApiKey.Metadata, 12, {
       ...defaultMetadataRequest(),
       topics: [
         { topicId: created.topicId, name: null },
@@ -100,31 +90,21 @@ describe('Metadata', () => {
 
 describe('Metadata with auto.create.topics.enable=false', () => {
   it('answers UNKNOWN_TOPIC_OR_PARTITION and creates nothing', async () => {
-    const b = await startTestBroker({ 'auto.create.topics.enable': 'false' });
-    const client = await TestClient.connect(b.port);
-    try {
+    await withBrokerAndClient({ 'auto.create.topics.enable': 'false' }, async (b, client) => {
       const res = await client.request(ApiKey.Metadata, 12, byName(['missing']));
       expect(res.topics[0]).toMatchObject({ name: 'missing', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
       expect(b.broker.services.topics.get('missing')).toBeUndefined();
-    } finally {
-      client.close();
-      await b.stop();
-    }
+    });
   });
 });
 
 describe('Metadata with broker.rack', () => {
   it('reports the rack, the same one DescribeCluster reports', async () => {
-    const b = await startTestBroker({ 'broker.rack': 'rack-a' });
-    const client = await TestClient.connect(b.port);
-    try {
+    await withBrokerAndClient({ 'broker.rack': 'rack-a' }, async (b, client) => {
       const metadata = await client.request(ApiKey.Metadata, 12, byName([]));
       expect(metadata.brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: b.port, rack: 'rack-a' }]);
       const cluster = await client.request(ApiKey.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
       expect(cluster.brokers.map((x) => x.rack)).toEqual(['rack-a']);
-    } finally {
-      client.close();
-      await b.stop();
-    }
+    });
   });
 });

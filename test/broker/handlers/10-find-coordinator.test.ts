@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultFindCoordinatorRequest } from '../../../src/protocol/index.js';
-import { TestClient } from '../test-client.js';
-import { startTestBroker, type TestBroker } from '../test-broker.js';
+import { useBrokerWithClient } from '../test-broker.js';
 
 describe('FindCoordinator', () => {
-  let b: TestBroker;
-  let client: TestClient;
-  beforeAll(async () => {
-    b = await startTestBroker();
-    client = await TestClient.connect(b.port);
-  });
-  afterAll(async () => {
-    client.close();
-    await b.stop();
-  });
+  const b = useBrokerWithClient();
 
   it.each([0, 1, 2, 3])('names this node for a group at v%i', async (version) => {
-    const res = await client.request(ApiKey.FindCoordinator, version, { ...defaultFindCoordinatorRequest(), key: 'group-a', keyType: 0 });
+    const res = await b.client.request(ApiKey.FindCoordinator, version, { ...defaultFindCoordinatorRequest(), key: 'group-a', keyType: 0 });
     expect(res).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 1, host: '127.0.0.1', port: b.port });
   });
 
   it('answers every batched key at v4+ (KIP-699), groups and transactional ids alike', async () => {
     for (const keyType of [0, 1]) {
-      const res = await client.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType, coordinatorKeys: ['a', 'b'] });
+      const res = await b.client.request(ApiKey.FindCoordinator, 6, { ...defaultFindCoordinatorRequest(), keyType, coordinatorKeys: ['a', 'b'] });
       expect(res.coordinators).toEqual([
         { key: 'a', nodeId: 1, host: '127.0.0.1', port: b.port, errorCode: 0, errorMessage: null },
         { key: 'b', nodeId: 1, host: '127.0.0.1', port: b.port, errorCode: 0, errorMessage: null },
@@ -32,9 +22,9 @@ describe('FindCoordinator', () => {
   });
 
   it('answers INVALID_REQUEST for an unknown key type', async () => {
-    const old = await client.request(ApiKey.FindCoordinator, 2, { ...defaultFindCoordinatorRequest(), key: 'x', keyType: 7 });
+    const old = await b.client.request(ApiKey.FindCoordinator, 2, { ...defaultFindCoordinatorRequest(), key: 'x', keyType: 7 });
     expect(old.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    const batched = await client.request(ApiKey.FindCoordinator, 4, { ...defaultFindCoordinatorRequest(), keyType: 7, coordinatorKeys: ['x'] });
+    const batched = await b.client.request(ApiKey.FindCoordinator, 4, { ...defaultFindCoordinatorRequest(), keyType: 7, coordinatorKeys: ['x'] });
     expect(batched.coordinators[0]).toMatchObject({ key: 'x', errorCode: ErrorCode.INVALID_REQUEST });
   });
 });

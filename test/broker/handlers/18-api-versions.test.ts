@@ -1,23 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, apiSpecs, decodeResponse, defaultApiVersionsRequest } from '../../../src/protocol/index.js';
-import { TestClient } from '../test-client.js';
-import { startTestBroker, type TestBroker } from '../test-broker.js';
+import { useBrokerWithClient } from '../test-broker.js';
 
 describe('ApiVersions', () => {
-  let b: TestBroker;
-  let client: TestClient;
-  beforeAll(async () => {
-    b = await startTestBroker();
-    client = await TestClient.connect(b.port);
-  });
-  afterAll(async () => {
-    client.close();
-    await b.stop();
-  });
+  const b = useBrokerWithClient();
 
   it('advertises exactly the version window the broker serves', async () => {
-    const res = await client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'sluice-test', clientSoftwareVersion: '1.0' });
+    const res = await b.client.request(ApiKey.ApiVersions, 3, { clientSoftwareName: 'sluice-test', clientSoftwareVersion: '1.0' });
     expect(res.errorCode).toBe(ErrorCode.NONE);
     const versions = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     expect(Object.fromEntries(versions)).toEqual({
@@ -49,14 +39,14 @@ describe('ApiVersions', () => {
   });
 
   it.each([0, 1, 2, 3, 4])('answers v%i', async (version) => {
-    const res = await client.request(ApiKey.ApiVersions, version, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.1.1' });
+    const res = await b.client.request(ApiKey.ApiVersions, version, { clientSoftwareName: 'apache-kafka-java', clientSoftwareVersion: '4.1.1' });
     expect(res.errorCode).toBe(ErrorCode.NONE);
     expect(res.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });
   });
 
   it('answers v0-v2 whatever software name the (absent) fields hold', async () => {
     for (const version of [0, 1, 2]) {
-      expect((await client.request(ApiKey.ApiVersions, version, defaultApiVersionsRequest())).errorCode).toBe(ErrorCode.NONE);
+      expect((await b.client.request(ApiKey.ApiVersions, version, defaultApiVersionsRequest())).errorCode).toBe(ErrorCode.NONE);
     }
   });
 
@@ -71,11 +61,11 @@ describe('ApiVersions', () => {
     ['kafkä', '1.0'],
   ])('answers v3+ INVALID_REQUEST with no api keys for software name %j / version %j (Kafka’s pattern)', async (name, ver) => {
     for (const version of [3, 4]) {
-      const res = await client.request(ApiKey.ApiVersions, version, { clientSoftwareName: name, clientSoftwareVersion: ver });
+      const res = await b.client.request(ApiKey.ApiVersions, version, { clientSoftwareName: name, clientSoftwareVersion: ver });
       expect(res.errorCode).toBe(ErrorCode.INVALID_REQUEST);
       expect(res.apiKeys).toEqual([]);
     }
-    expect(client.isOpen).toBe(true);
+    expect(b.client.isOpen).toBe(true);
   });
 
   it.each([
@@ -84,7 +74,7 @@ describe('ApiVersions', () => {
     ['a', '1'],
     ['kafkajs', '2.2.4'],
   ])('accepts v3+ software name %j / version %j', async (name, ver) => {
-    const res = await client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: name, clientSoftwareVersion: ver });
+    const res = await b.client.request(ApiKey.ApiVersions, 4, { clientSoftwareName: name, clientSoftwareVersion: ver });
     expect(res.errorCode).toBe(ErrorCode.NONE);
   });
 
@@ -93,14 +83,14 @@ describe('ApiVersions', () => {
     const payload = Buffer.from([0, 18, 0, 127, 0, 0, 0, 42, 0xff, 0xff, 0, 1, 1, 0]);
     const size = Buffer.alloc(4);
     size.writeInt32BE(payload.length, 0);
-    client.sendRaw(Buffer.concat([size, payload]));
-    const frame = await client.frame(42);
+    b.client.sendRaw(Buffer.concat([size, payload]));
+    const frame = await b.client.frame(42);
     const { correlationId, body } = decodeResponse(ApiKey.ApiVersions, 0, frame);
     expect(correlationId).toBe(42);
     expect(body.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
     expect(body.apiKeys).toEqual([{ apiKey: 18, minVersion: 0, maxVersion: 4 }]);
     // A v0 body is exactly: error code, array of one (key, min, max). Nothing after it.
     expect(frame.length).toBe(4 + 2 + 4 + 6);
-    expect(client.isOpen).toBe(true);
+    expect(b.client.isOpen).toBe(true);
   });
 });

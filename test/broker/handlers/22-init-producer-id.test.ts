@@ -6,7 +6,7 @@ import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultInitProducerIdRequest, type InitProducerIdRequest } from '../../../src/protocol/index.js';
 import { batchOf, produceRequest } from '../requests.js';
 import { TestClient } from '../test-client.js';
-import { startTestBroker } from '../test-broker.js';
+import { startTestBroker, withBrokerAndClient } from '../test-broker.js';
 
 const idempotent = (over: Partial<InitProducerIdRequest> = {}): InitProducerIdRequest => ({
   ...defaultInitProducerIdRequest(),
@@ -46,9 +46,7 @@ describe('InitProducerId', () => {
   });
 
   it('answers a fresh id at epoch 0 whatever producer id and epoch the request carries (as Kafka does)', async () => {
-    const b = await startTestBroker();
-    const client = await TestClient.connect(b.port);
-    try {
+    await withBrokerAndClient({}, async (_b, client) => {
       const first = await client.request(ApiKey.InitProducerId, 4, idempotent());
       // @platformatic/kafka sends producerId=0/epoch=0; a KIP-360 client sends its own id and epoch.
       const carried = [
@@ -64,16 +62,11 @@ describe('InitProducerId', () => {
         expect(ids.has(res.producerId)).toBe(false);
         ids.add(res.producerId);
       }
-    } finally {
-      client.close();
-      await b.stop();
-    }
+    });
   });
 
   it('lets producers that all asked with producerId=0/epoch=0 append their sequence-0 batches to one partition', async () => {
-    const b = await startTestBroker();
-    const client = await TestClient.connect(b.port);
-    try {
+    await withBrokerAndClient({}, async (b, client) => {
       b.broker.services.topics.createTopic('many-producers', { numPartitions: 1 });
       const offsets: bigint[] = [];
       for (const name of ['a', 'b', 'c']) {
@@ -86,9 +79,6 @@ describe('InitProducerId', () => {
       }
       expect(offsets).toEqual([0n, 2n, 4n]);
       expect(b.broker.services.logManager.getLog('many-producers', 0)!.logEndOffset).toBe(6);
-    } finally {
-      client.close();
-      await b.stop();
-    }
+    });
   });
 });
