@@ -347,3 +347,56 @@ pub fn assign_offsets(buf: &mut [u8], base_offset: i64, leader_epoch: i32, log_a
   }
   Ok(next - 1)
 }
+
+/// What makes a record invalid for `find_invalid`: a null key when keys are required, or a
+/// timestamp (other than NO_TIMESTAMP) outside [min_timestamp, max_timestamp].
+#[napi(object)]
+pub struct InvalidRecordOptions {
+  pub require_key: bool,
+  pub min_timestamp: i64,
+  pub max_timestamp: i64,
+}
+
+/// One record `find_invalid` refused: its index within the batch, its timestamp, its null key.
+#[napi(object)]
+pub struct InvalidRecord {
+  pub index: i32,
+  pub timestamp: i64,
+  pub null_key: bool,
+}
+
+/// The slow path of a refused batch: walks (decompressing) the records of the batch at `pos`
+/// and returns those that break `opts`, in order. The batch must already be validated.
+pub fn find_invalid(buf: &[u8], pos: usize, opts: &InvalidRecordOptions) -> KResult<Vec<InvalidRecord>> {
+  if pos >= buf.len() {
+    return Err(KafkaError::corrupt(format!("no batch at byte {pos}")));
+  }
+  let h = frame_at(buf, pos)?;
+  let codec = h.codec();
+  if codec > codecs::ZSTD {
+    return Err(KafkaError::corrupt(format!("unknown compression codec id {codec}")));
+  }
+  let payload = &buf[pos + HEADER_SIZE..pos + h.size()];
+  let scan = |body: &[u8]| {
+    let mut found = Vec::new();
+    let mut index = 0i32;
+    records::walk(body, h.record_count, |r| {
+      let timestamp = h.base_timestamp.wrapping_add(r.timestamp_delta);
+      let bad_key = opts.require_key && r.has_null_key;
+      let bad_timestamp = timestamp != NO_TIMESTAMP && (timestamp < opts.min_timestamp || timestamp > opts.max_timestamp);
+      if bad_key || bad_timestamp {
+        found.push(InvalidRecord { index, timestamp, null_key: r.has_null_key });
+      }
+      index += 1;
+      Ok(true)
+    })?;
+    Ok(found)
+  };
+  if codec == codecs::NONE {
+    return scan(payload);
+  }
+  codecs::with_scratch(|body| {
+    codecs::decompress_into(codec, payload, codecs::MAX_DECOMPRESSED, body)?;
+    scan(body)
+  })
+}

@@ -15,7 +15,7 @@ use napi::bindgen_prelude::BufferSlice;
 use napi::Env;
 use napi_derive::napi;
 
-use batch::BatchInfo;
+use batch::{BatchInfo, InvalidRecord, InvalidRecordOptions};
 use error::KafkaError;
 use file_lock::FileLock;
 use segment::{LogSegment, SegmentConfig};
@@ -58,6 +58,12 @@ pub fn validate_record_batches(records: BufferSlice, max_batch_size: i64) -> nap
 #[napi]
 pub fn read_batch_headers(records: BufferSlice) -> napi::Result<Vec<BatchInfo>> {
   Ok(batch::headers(&records)?)
+}
+
+/// Records of the batch at `batch_position` (default 0) that break `opts` (slow path of a refused batch).
+#[napi]
+pub fn find_invalid_records(records: BufferSlice, batch_position: Option<u32>, opts: InvalidRecordOptions) -> napi::Result<Vec<InvalidRecord>> {
+  Ok(batch::find_invalid(&records, batch_position.unwrap_or(0) as usize, &opts)?)
 }
 
 /// Rebuilds batches whose codec differs from `codec` (topic compression.type) in that codec.

@@ -1,7 +1,7 @@
 // Kafka's ReplicaManager for a single node: the one place the request layer reaches partition
 // logs for produce and fetch. It maps every failure to an error code for that partition only,
 // and wakes parked fetches after appends. Each PartitionLog stays the single owner of its files.
-import { ErrorCode, KafkaError, errorCodeOf } from '../protocol/errors.js';
+import { ErrorCode, KafkaError, errorCodeOf, type RecordError } from '../protocol/errors.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { DelayedFetchPurgatory } from './delayed-fetch.js';
@@ -20,6 +20,7 @@ export interface PartitionAppendResult {
   baseOffset: number;
   logAppendTime: number;
   logStartOffset: number;
+  recordErrors: readonly RecordError[]; // the refused records of a batch (INVALID_RECORD, INVALID_TIMESTAMP)
 }
 
 /** One partition a fetch reads. */
@@ -73,8 +74,13 @@ export function checkLeaderEpoch(log: PartitionLog, currentLeaderEpoch: number):
 }
 
 /** The answer for a partition whose records were not appended. */
-export function failedAppend(errorCode: number, errorMessage: string | null = null): PartitionAppendResult {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 };
+export function failedAppend(
+  errorCode: number,
+  errorMessage: string | null = null,
+  recordErrors: readonly RecordError[] = [],
+  logStartOffset = -1,
+): PartitionAppendResult {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTime: -1, logStartOffset, recordErrors };
 }
 
 /** The answer for a partition that could not be read: no records, every offset -1. */
@@ -123,8 +129,13 @@ export class ReplicaManager {
           baseOffset: info.baseOffset,
           logAppendTime: info.logAppendTime,
           logStartOffset: info.logStartOffset,
+          recordErrors: [],
         };
       } catch (err) {
+        // Kafka's RecordValidationException: the records at fault, and the real log start offset.
+        if (err instanceof KafkaError && err.recordErrors !== undefined) {
+          return failedAppend(err.code, err.message, err.recordErrors, log!.logStartOffset);
+        }
         return failedAppend(partitionErrorCode(err), (err as Error)?.message ?? null);
       }
     });

@@ -56,6 +56,20 @@ export interface BatchInfo {
   hasNullKey: boolean; // some record has a null key (compacted topics refuse it)
 }
 
+/** What findInvalidRecords refuses: null keys when requireKey, timestamps (other than -1) outside [min, max]. */
+export interface InvalidRecordOptions {
+  requireKey: boolean;
+  minTimestamp: number;
+  maxTimestamp: number;
+}
+
+/** One refused record: its index within the batch, its timestamp, whether its key is null. */
+export interface InvalidRecord {
+  index: number;
+  timestamp: number;
+  nullKey: boolean;
+}
+
 /** An exclusive fcntl lock on one file (Kafka's FileLock on `<log.dir>/.lock`). */
 export interface FileLockHandle {
   readonly path: string;
@@ -149,6 +163,12 @@ export interface NativeAddon {
    * only, no CRC or record checks; CORRUPT_MESSAGE if the bytes are not whole batches.
    */
   readBatchHeaders(records: Buffer): BatchInfo[];
+  /**
+   * The slow path of a batch the topic refuses: walks (decompressing) the records of the
+   * already-validated batch at batchPosition (default 0) and returns, in order, those with a
+   * null key (when requireKey) or a timestamp other than -1 outside [minTimestamp, maxTimestamp].
+   */
+  findInvalidRecords(records: Buffer, batchPosition: number | undefined, opts: InvalidRecordOptions): InvalidRecord[];
   /**
    * Patches baseOffset and partitionLeaderEpoch in place (CRC unaffected); with
    * logAppendTime >= 0 also sets maxTimestamp + timestamp-type bit and recomputes the CRC.
@@ -264,6 +284,7 @@ function load(): NativeAddon {
     decompress: guard(raw.decompress),
     validateRecordBatches: guard(raw.validateRecordBatches) as NativeAddon['validateRecordBatches'],
     readBatchHeaders: guard(raw.readBatchHeaders),
+    findInvalidRecords: guard(raw.findInvalidRecords),
     assignOffsets: guard(raw.assignOffsets),
     recompressBatches: guard(raw.recompressBatches),
     lockFile: guard(raw.lockFile),

@@ -129,12 +129,20 @@ export const ErrorCode = {
 /** A Kafka error name, e.g. 'OFFSET_OUT_OF_RANGE'. */
 export type ErrorName = keyof typeof ErrorCode;
 
+/** One refused record of a produced batch (Kafka's RecordError): its index within the batch. */
+export interface RecordError {
+  batchIndex: number;
+  message: string | null;
+}
+
 /** Thrown inside the broker when an operation must be answered with a Kafka error code. */
 export class KafkaError extends Error {
   readonly code: number;
   constructor(
     readonly errorName: ErrorName,
     message: string = errorName,
+    /** Per-record errors (Kafka's RecordValidationException): Produce answers them as record_errors. */
+    readonly recordErrors?: readonly RecordError[],
   ) {
     super(message);
     this.name = 'KafkaError';

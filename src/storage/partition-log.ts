@@ -219,7 +219,7 @@ export class PartitionLog {
     }
     const batch = batches[0];
     if (batch.isControl) throw new KafkaError('INVALID_RECORD', 'Clients may not write control batches');
-    validateBatchForTopic(batch, this.config, this.clock(), `${this.topic}-${this.partition}`);
+    validateBatchForTopic(records, batch, this.config, this.clock(), `${this.topic}-${this.partition}`);
     const codec = targetCodec(this.config.compressionType);
     if (codec !== null && batch.compression !== codec) {
       records = native.recompressBatches(records, codec);

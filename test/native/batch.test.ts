@@ -346,3 +346,43 @@ describe('native.assignOffsets', () => {
     expect(errorNameOf(() => native.assignOffsets(Buffer.alloc(0), 9, 0, -1))).toBe('CORRUPT_MESSAGE');
   });
 });
+
+describe('native.findInvalidRecords', () => {
+  const records: TestRecord[] = [
+    { key: Buffer.from('a'), value: null, timestampDelta: 0 },
+    { key: null, value: Buffer.from('v'), timestampDelta: 5 },
+    { key: Buffer.from('c'), value: null, timestampDelta: -20 },
+    { key: null, value: null, timestampDelta: 100 },
+  ];
+  const open = { requireKey: false, minTimestamp: Number.MIN_SAFE_INTEGER, maxTimestamp: Number.MAX_SAFE_INTEGER };
+
+  it.each([Codec.none, Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd])('names null keys and out-of-range timestamps by record index (codec %i)', (codec) => {
+    const batch = buildBatch({ records, baseTimestamp: 1000, codec });
+    expect(native.findInvalidRecords(batch, undefined, open)).toEqual([]);
+    expect(native.findInvalidRecords(batch, 0, { ...open, requireKey: true })).toEqual([
+      { index: 1, timestamp: 1005, nullKey: true },
+      { index: 3, timestamp: 1100, nullKey: true },
+    ]);
+    expect(native.findInvalidRecords(batch, 0, { requireKey: false, minTimestamp: 990, maxTimestamp: 1099 })).toEqual([
+      { index: 2, timestamp: 980, nullKey: false },
+      { index: 3, timestamp: 1100, nullKey: true },
+    ]);
+    expect(native.findInvalidRecords(batch, 0, { requireKey: true, minTimestamp: 1000, maxTimestamp: 1000 }).map((r) => r.index)).toEqual([1, 2, 3]);
+  });
+
+  it('never refuses NO_TIMESTAMP (-1), and reads the batch at batchPosition', () => {
+    const first = buildBatch({ records: simpleRecords(2), baseTimestamp: 5000 });
+    const second = buildBatch({ records: [{ key: null, value: null, timestampDelta: 0 }], baseTimestamp: -1 });
+    const both = Buffer.concat([first, second]);
+    const strict = { requireKey: false, minTimestamp: 0, maxTimestamp: 0 };
+    expect(native.findInvalidRecords(both, first.length, strict)).toEqual([]);
+    expect(native.findInvalidRecords(both, first.length, { ...strict, requireKey: true })).toEqual([{ index: 0, timestamp: -1, nullKey: true }]);
+    expect(native.findInvalidRecords(both, 0, strict).map((r) => r.index)).toEqual([0, 1]);
+  });
+
+  it('CORRUPT_MESSAGE when no whole batch sits at batchPosition', () => {
+    const batch = buildBatch({ records: simpleRecords(1) });
+    expect(errorNameOf(() => native.findInvalidRecords(batch, batch.length, open))).toBe('CORRUPT_MESSAGE');
+    expect(errorNameOf(() => native.findInvalidRecords(batch.subarray(0, batch.length - 1), 0, open))).toBe('CORRUPT_MESSAGE');
+  });
+});

@@ -9,6 +9,17 @@ import { PartitionLog } from '../../src/storage/partition-log.js';
 import { thrownErrorName as errorName } from '../support/error-name.js';
 import { batchesOf, closeQuietly, config, decode, makeBatch, removeDir, tempDir, values } from './support/batches.js';
 
+/** The KafkaError fn throws (fails the test when it throws nothing or something else). */
+function thrownKafkaError(fn: () => unknown): KafkaError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(KafkaError);
+    return err as KafkaError;
+  }
+  throw new Error('expected a KafkaError, nothing was thrown');
+}
+
 const TOPIC_ID = 'q5tJb8ZkRk2sYw3nM1PbUA';
 
 let root: string;
@@ -497,8 +508,13 @@ describe('timestamp validation (message.timestamp.{before,after}.max.ms, CreateT
     log.appendAsLeader(makeBatch({ values: ['old', 'edge'], timestamps: [0, NOW + HOUR] }), 0);
     expect(log.logEndOffset).toBe(2);
     const future = makeBatch({ values: ['ok', 'too-late'], timestamps: [NOW, NOW + HOUR + 1] });
-    expect(() => log.appendAsLeader(future, 0)).toThrow(/Timestamp 1700003600001 of message is out of range/);
-    expect(errorName(() => log.appendAsLeader(future, 0))).toBe('INVALID_TIMESTAMP');
+    const err = thrownKafkaError(() => log.appendAsLeader(future, 0));
+    expect(err.errorName).toBe('INVALID_TIMESTAMP');
+    expect(err.message).toBe('One or more records have been rejected due to invalid timestamp');
+    // Kafka 4's before.max.ms is Long.MAX_VALUE: only the upper bound can be crossed.
+    expect(err.recordErrors).toEqual([
+      { batchIndex: 1, message: expect.stringMatching(/^Timestamp 1700003600001 of message with offset 1 is out of range\. The timestamp should be within \[-\d+, 1700003600000\]$/) },
+    ]);
     expect(log.logEndOffset).toBe(2);
   });
 
@@ -535,11 +551,58 @@ describe('compacted topics (cleanup.policy contains compact)', () => {
       { key: 'a', value: '1' },
       { key: null, value: '2' },
     ]);
-    expect(() => log.appendAsLeader(batch, 0)).toThrow('Compacted topic cannot accept message without key in topic partition orders-0.');
-    expect(errorName(() => log.appendAsLeader(batch, 0))).toBe('INVALID_RECORD');
+    const err = thrownKafkaError(() => log.appendAsLeader(batch, 0));
+    expect(err.errorName).toBe('INVALID_RECORD');
+    const message = 'Compacted topic cannot accept message without key in topic partition orders-0';
+    expect(err.recordErrors).toEqual([{ batchIndex: 1, message }]);
+    expect(err.message).toBe(
+      `One or more records have been rejected due to 1 record errors in total, and only showing the first three errors at most: [RecordError(batchIndex=1, message='${message}')]`,
+    );
     expect(log.logEndOffset).toBe(0);
     log.appendAsLeader(keyedBatch([{ key: 'a', value: '1' }], Codec.lz4), 0);
     expect(log.logEndOffset).toBe(1);
+  });
+
+  test.each([Codec.none, Codec.gzip, Codec.zstd])('name every keyless record (codec %i); the message shows the first three', (codec) => {
+    const log = openLog({ cleanupPolicy: ['compact'] });
+    const keys = ['a', null, 'b', null, null, null];
+    const err = thrownKafkaError(() => log.appendAsLeader(keyedBatch(keys.map((key, i) => ({ key, value: String(i) })), codec), 0));
+    expect(err.errorName).toBe('INVALID_RECORD');
+    const message = 'Compacted topic cannot accept message without key in topic partition orders-0';
+    expect(err.recordErrors).toEqual([1, 3, 4, 5].map((batchIndex) => ({ batchIndex, message })));
+    expect(err.message).toBe(
+      'One or more records have been rejected due to 4 record errors in total, and only showing the first three errors at most: [' +
+        [1, 3, 4].map((i) => `RecordError(batchIndex=${i}, message='${message}')`).join(', ') +
+        ']',
+    );
+    expect(log.logEndOffset).toBe(0);
+  });
+
+  test('a record is named once, for its key; any timestamp error makes the partition INVALID_TIMESTAMP', () => {
+    const log = openLog({ cleanupPolicy: ['compact'], messageTimestampBeforeMaxMs: 1000, messageTimestampAfterMaxMs: 1000 }, { clock: () => NOW });
+    const keyMessage = 'Compacted topic cannot accept message without key in topic partition orders-0';
+    const range = `The timestamp should be within [${NOW - 1000}, ${NOW + 1000}]`;
+    // A keyless record with a bad timestamp is refused for its key only, as Kafka checks keys first.
+    const keyOnly = thrownKafkaError(() => log.appendAsLeader(keyedBatch([{ key: null, value: '0', timestamp: NOW - 5000 }]), 0));
+    expect(keyOnly.errorName).toBe('INVALID_RECORD');
+    expect(keyOnly.recordErrors).toEqual([{ batchIndex: 0, message: keyMessage }]);
+    const both = thrownKafkaError(() =>
+      log.appendAsLeader(
+        keyedBatch([
+          { key: null, value: '0', timestamp: NOW },
+          { key: 'k', value: '1', timestamp: NOW },
+          { key: 'k', value: '2', timestamp: NOW + 1001 },
+        ]),
+        0,
+      ),
+    );
+    expect(both.errorName).toBe('INVALID_TIMESTAMP');
+    expect(both.message).toBe('One or more records have been rejected due to invalid timestamp');
+    expect(both.recordErrors).toEqual([
+      { batchIndex: 0, message: keyMessage },
+      { batchIndex: 2, message: `Timestamp ${NOW + 1001} of message with offset 2 is out of range. ${range}` },
+    ]);
+    expect(log.logEndOffset).toBe(0);
   });
 
   test('delete-only topics accept null keys', () => {

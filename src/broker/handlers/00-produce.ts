@@ -25,9 +25,12 @@
 // - A duplicate idempotent batch answers NONE with the offsets it was first written at.
 // - With acks=0 a failed partition closes the connection (logged), as Kafka does, since there is
 //   no response to carry the error; the partitions that succeeded stay appended.
-// - logAppendTimeMs is the broker time for LogAppendTime topics, else -1; recordErrors stays
-//   empty (validation is per batch); currentLeader (v10+) is left at its default since this
-//   node always leads.
+// - A null key on a compacted topic (INVALID_RECORD) or a CreateTime timestamp out of range
+//   (INVALID_TIMESTAMP) answers, as Kafka does, recordErrors with one entry per refused record
+//   (its index within the batch and why), Kafka's errorMessage for the partition, and the
+//   partition's real logStartOffset; v3-7 have neither field (the codec leaves them out).
+// - logAppendTimeMs is the broker time for LogAppendTime topics, else -1; currentLeader (v10+)
+//   is left at its default since this node always leads.
 import { ErrorCode } from '../../protocol/errors.js';
 import type {
   ProduceRequest,
@@ -66,7 +69,7 @@ function partitionResponse(index: number, r: PartitionAppendResult): ProduceResp
     baseOffset: BigInt(r.baseOffset),
     logAppendTimeMs: BigInt(r.logAppendTime),
     logStartOffset: BigInt(r.logStartOffset),
-    recordErrors: [],
+    recordErrors: r.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })),
     errorMessage: r.errorCode === ErrorCode.NONE ? null : r.errorMessage,
     currentLeader: defaultProduceResponseLeaderIdAndEpoch(),
   };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { ApiKey, defaultApiVersionsRequest, defaultInitProducerIdRequest, defaultProduceRequest } from '../../../src/protocol/index.js';
-import { BatchHeader } from '../../../src/protocol/records.js';
+import { BatchHeader, encodeRecordBatch } from '../../../src/protocol/records.js';
 import { batchOf, produceRequest } from '../requests.js';
 import { TestClient } from '../test-client.js';
 import { startTestBroker, type TestBroker } from '../test-broker.js';
@@ -210,5 +210,99 @@ describe('Produce', () => {
     const res = await client.request(ApiKey.Produce, 9, produceRequest('produce', 0, truncated));
     expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.CORRUPT_MESSAGE);
     expect(leo('produce')).toBe(before);
+  });
+  describe('record_errors (v8+), as Kafka answers refused records', () => {
+    const HOUR = 3_600_000;
+    /** One batch of records with these keys and timestamps (baseOffset 0, not idempotent). */
+    const recordsOf = (records: { key: string | null; timestamp: number }[]) =>
+      encodeRecordBatch({
+        producerId: -1,
+        producerEpoch: -1,
+        baseSequence: -1,
+        records: records.map((r, i) => ({ key: r.key === null ? null : Buffer.from(r.key), value: Buffer.from(`v-${i}`), headers: [], timestamp: r.timestamp })),
+      });
+
+    beforeAll(async () => {
+      const topics = b.broker.services.topics;
+      topics.createTopic('compacted', { numPartitions: 1, configs: new Map([['cleanup.policy', 'compact']]) });
+      topics.createTopic(
+        'timed',
+        {
+          numPartitions: 1,
+          configs: new Map([
+            ['message.timestamp.before.max.ms', String(HOUR)],
+            ['message.timestamp.after.max.ms', String(HOUR)],
+          ]),
+        },
+      );
+      // A log start offset above 0, which the error responses must carry.
+      for (const topic of ['compacted', 'timed']) {
+        const res = await client.request(ApiKey.Produce, 11, produceRequest(topic, 0, recordsOf([1, 2, 3].map((i) => ({ key: `k${i}`, timestamp: Date.now() })))));
+        expect(res.responses[0].partitionResponses[0].errorCode).toBe(ErrorCode.NONE);
+        b.broker.services.logManager.getLog(topic, 0)!.deleteRecordsBefore(2);
+      }
+    });
+
+    it('answers INVALID_RECORD with one record error per keyless record on a compacted topic (v11)', async () => {
+      const now = Date.now();
+      const batch = recordsOf(['a', null, 'b', null, null, null].map((key) => ({ key, timestamp: now })));
+      const res = await client.request(ApiKey.Produce, 11, produceRequest('compacted', 0, batch));
+      const message = 'Compacted topic cannot accept message without key in topic partition compacted-0';
+      expect(res.responses[0].partitionResponses[0]).toMatchObject({
+        index: 0,
+        errorCode: ErrorCode.INVALID_RECORD,
+        baseOffset: -1n,
+        logAppendTimeMs: -1n,
+        logStartOffset: 2n,
+        recordErrors: [1, 3, 4, 5].map((batchIndex) => ({ batchIndex, batchIndexErrorMessage: message })),
+        errorMessage:
+          'One or more records have been rejected due to 4 record errors in total, and only showing the first three errors at most: [' +
+          [1, 3, 4].map((i) => `RecordError(batchIndex=${i}, message='${message}')`).join(', ') +
+          ']',
+      });
+      expect(leo('compacted')).toBe(3);
+    });
+
+    it('answers INVALID_TIMESTAMP with the out-of-range records (v11)', async () => {
+      const now = Date.now();
+      const batch = recordsOf([
+        { key: 'a', timestamp: now },
+        { key: 'b', timestamp: now - 2 * HOUR },
+        { key: 'c', timestamp: now + 2 * HOUR },
+      ]);
+      const res = await client.request(ApiKey.Produce, 11, produceRequest('timed', 0, batch));
+      const p = res.responses[0].partitionResponses[0];
+      expect(p).toMatchObject({
+        errorCode: ErrorCode.INVALID_TIMESTAMP,
+        baseOffset: -1n,
+        logStartOffset: 2n,
+        errorMessage: 'One or more records have been rejected due to invalid timestamp',
+      });
+      expect(p.recordErrors.map((e) => e.batchIndex)).toEqual([1, 2]);
+      const range = (m: string | null) => /The timestamp should be within \[(\d+), (\d+)\]$/.exec(m ?? '');
+      p.recordErrors.forEach((e, i) => {
+        const ts = i === 0 ? now - 2 * HOUR : now + 2 * HOUR;
+        expect(e.batchIndexErrorMessage).toMatch(new RegExp(`^Timestamp ${ts} of message with offset ${e.batchIndex} is out of range\\. `));
+        const [, low, high] = range(e.batchIndexErrorMessage)!.map(Number);
+        expect(high - low).toBe(2 * HOUR);
+        expect(low).toBeGreaterThanOrEqual(now - HOUR);
+      });
+      expect(leo('timed')).toBe(3);
+    });
+
+    it('still answers v7, which has no record_errors or error_message', async () => {
+      const keyless = await client.request(ApiKey.Produce, 7, produceRequest('compacted', 0, recordsOf([{ key: null, timestamp: Date.now() }])));
+      expect(keyless.responses[0].partitionResponses[0]).toMatchObject({
+        errorCode: ErrorCode.INVALID_RECORD,
+        baseOffset: -1n,
+        logStartOffset: 2n,
+        recordErrors: [],
+        errorMessage: null,
+      });
+      const late = await client.request(ApiKey.Produce, 7, produceRequest('timed', 0, recordsOf([{ key: 'k', timestamp: Date.now() + 2 * HOUR }])));
+      expect(late.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.INVALID_TIMESTAMP, logStartOffset: 2n, recordErrors: [], errorMessage: null });
+      const ok = await client.request(ApiKey.Produce, 7, produceRequest('compacted', 0, recordsOf([{ key: 'k', timestamp: Date.now() }])));
+      expect(ok.responses[0].partitionResponses[0]).toMatchObject({ errorCode: ErrorCode.NONE, baseOffset: 3n, logStartOffset: 2n });
+    });
   });
 });
