@@ -139,7 +139,11 @@ struct RecordSummary {
 const NO_TIMESTAMP: i64 = -1;
 
 impl RecordSummary {
-  const UNWALKED: RecordSummary = RecordSummary { min_timestamp: NO_TIMESTAMP, max_timestamp: NO_TIMESTAMP, has_null_key: false };
+  const UNWALKED: RecordSummary = RecordSummary {
+    min_timestamp: NO_TIMESTAMP,
+    max_timestamp: NO_TIMESTAMP,
+    has_null_key: false,
+  };
 }
 
 impl BatchInfo {
@@ -172,24 +176,36 @@ impl BatchInfo {
 pub fn frame_at(buf: &[u8], pos: usize) -> KResult<Header> {
   let remaining = buf.len() - pos;
   if remaining < HEADER_SIZE_UP_TO_MAGIC {
-    return Err(KafkaError::corrupt(format!("truncated batch at byte {pos}: {remaining} bytes left")));
+    return Err(KafkaError::corrupt(format!(
+      "truncated batch at byte {pos}: {remaining} bytes left"
+    )));
   }
   match buf[pos + MAGIC] as i8 {
     2 => {}
     m @ (0 | 1) => {
-      return Err(KafkaError::unsupported_format(format!("message format v{m} at byte {pos}: only record batch v2 is accepted")))
+      return Err(KafkaError::unsupported_format(format!(
+        "message format v{m} at byte {pos}: only record batch v2 is accepted"
+      )))
     }
     m => return Err(KafkaError::corrupt(format!("unknown magic {m} at byte {pos}"))),
   }
   if remaining < HEADER_SIZE {
-    return Err(KafkaError::corrupt(format!("truncated batch header at byte {pos}: {remaining} bytes left")));
+    return Err(KafkaError::corrupt(format!(
+      "truncated batch header at byte {pos}: {remaining} bytes left"
+    )));
   }
   let h = Header::parse(&buf[pos..]);
   if !h.has_sane_length() {
-    return Err(KafkaError::corrupt(format!("batchLength {} at byte {pos} is below the v2 header size", h.batch_length)));
+    return Err(KafkaError::corrupt(format!(
+      "batchLength {} at byte {pos} is below the v2 header size",
+      h.batch_length
+    )));
   }
   if h.size() > remaining {
-    return Err(KafkaError::corrupt(format!("batch at byte {pos} declares {} bytes but only {remaining} remain", h.size())));
+    return Err(KafkaError::corrupt(format!(
+      "batch at byte {pos} declares {} bytes but only {remaining} remain",
+      h.size()
+    )));
   }
   Ok(h)
 }
@@ -217,7 +233,10 @@ pub fn validate(buf: &[u8], max_batch_size: usize) -> KResult<Vec<BatchInfo>> {
     let h = frame_at(buf, pos)?;
     let batch = &buf[pos..pos + h.size()];
     if h.size() > max_batch_size {
-      return Err(KafkaError::too_large(format!("batch of {} bytes exceeds the maximum of {max_batch_size}", h.size())));
+      return Err(KafkaError::too_large(format!(
+        "batch of {} bytes exceeds the maximum of {max_batch_size}",
+        h.size()
+      )));
     }
     if !crc_matches(batch) {
       return Err(KafkaError::corrupt(format!("CRC-32C mismatch in batch at byte {pos}")));
@@ -231,7 +250,10 @@ pub fn validate(buf: &[u8], max_batch_size: usize) -> KResult<Vec<BatchInfo>> {
 
 fn validate_records(h: &Header, batch: &[u8]) -> KResult<RecordSummary> {
   if h.record_count <= 0 {
-    return Err(KafkaError::invalid_record(format!("invalid record count {}", h.record_count)));
+    return Err(KafkaError::invalid_record(format!(
+      "invalid record count {}",
+      h.record_count
+    )));
   }
   if h.last_offset_delta != h.record_count - 1 {
     return Err(KafkaError::invalid_record(format!(
@@ -246,10 +268,17 @@ fn validate_records(h: &Header, batch: &[u8]) -> KResult<RecordSummary> {
   let payload = &batch[HEADER_SIZE..];
   let check = |body: &[u8]| {
     let mut expected = 0i32;
-    let mut summary = RecordSummary { min_timestamp: i64::MAX, max_timestamp: i64::MIN, has_null_key: false };
+    let mut summary = RecordSummary {
+      min_timestamp: i64::MAX,
+      max_timestamp: i64::MIN,
+      has_null_key: false,
+    };
     records::walk(body, h.record_count, |r| {
       if r.offset_delta != expected {
-        return Err(KafkaError::invalid_record(format!("record {expected} has offsetDelta {}", r.offset_delta)));
+        return Err(KafkaError::invalid_record(format!(
+          "record {expected} has offsetDelta {}",
+          r.offset_delta
+        )));
       }
       expected += 1;
       let timestamp = h.base_timestamp.wrapping_add(r.timestamp_delta);
@@ -281,7 +310,9 @@ fn validate_records(h: &Header, batch: &[u8]) -> KResult<RecordSummary> {
 /// compresses them. The input must already be validated.
 pub fn recompress(buf: &[u8], target: u8) -> KResult<Vec<u8>> {
   if target > codecs::ZSTD {
-    return Err(KafkaError::unsupported_compression(format!("unknown compression codec id {target}")));
+    return Err(KafkaError::unsupported_compression(format!(
+      "unknown compression codec id {target}"
+    )));
   }
   let mut out = Vec::with_capacity(buf.len());
   let mut pos = 0;
@@ -383,9 +414,14 @@ pub fn find_invalid(buf: &[u8], pos: usize, opts: &InvalidRecordOptions) -> KRes
     records::walk(body, h.record_count, |r| {
       let timestamp = h.base_timestamp.wrapping_add(r.timestamp_delta);
       let bad_key = opts.require_key && r.has_null_key;
-      let bad_timestamp = timestamp != NO_TIMESTAMP && (timestamp < opts.min_timestamp || timestamp > opts.max_timestamp);
+      let bad_timestamp =
+        timestamp != NO_TIMESTAMP && (timestamp < opts.min_timestamp || timestamp > opts.max_timestamp);
       if bad_key || bad_timestamp {
-        found.push(InvalidRecord { index, timestamp, null_key: r.has_null_key });
+        found.push(InvalidRecord {
+          index,
+          timestamp,
+          null_key: r.has_null_key,
+        });
       }
       index += 1;
       Ok(true)

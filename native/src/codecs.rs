@@ -24,17 +24,22 @@ pub fn compress(codec: u8, data: &[u8]) -> KResult<Vec<u8>> {
   match codec {
     NONE => Ok(data.to_vec()),
     GZIP => {
-      let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 2 + 64), flate2::Compression::default());
+      let mut enc =
+        flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 2 + 64), flate2::Compression::default());
       enc.write_all(data).map_err(fail)?;
       enc.finish().map_err(fail)
     }
     SNAPPY => xerial::compress(data),
     LZ4 => {
       use lz4_flex::frame::{BlockMode, BlockSize, FrameEncoder, FrameInfo};
-      let info = FrameInfo::new().block_size(BlockSize::Max64KB).block_mode(BlockMode::Independent);
+      let info = FrameInfo::new()
+        .block_size(BlockSize::Max64KB)
+        .block_mode(BlockMode::Independent);
       let mut enc = FrameEncoder::with_frame_info(info, Vec::with_capacity(data.len() / 2 + 64));
       enc.write_all(data).map_err(fail)?;
-      enc.finish().map_err(|e| KafkaError::corrupt(format!("lz4 compression failed: {e}")))
+      enc
+        .finish()
+        .map_err(|e| KafkaError::corrupt(format!("lz4 compression failed: {e}")))
     }
     ZSTD => zstd::bulk::compress(data, ZSTD_LEVEL).map_err(fail),
     other => Err(unknown(other)),
@@ -57,10 +62,14 @@ pub fn decompress_into(codec: u8, data: &[u8], limit: usize, out: &mut Vec<u8>) 
     SNAPPY => {
       let len = snap::raw::decompress_len(data).map_err(|e| KafkaError::corrupt(format!("snappy: {e}")))?;
       if len > limit {
-        return Err(KafkaError::corrupt(format!("snappy: decompressed size exceeds {limit} bytes")));
+        return Err(KafkaError::corrupt(format!(
+          "snappy: decompressed size exceeds {limit} bytes"
+        )));
       }
       out.resize(len, 0);
-      snap::raw::Decoder::new().decompress(data, out).map_err(|e| KafkaError::corrupt(format!("snappy: {e}")))?;
+      snap::raw::Decoder::new()
+        .decompress(data, out)
+        .map_err(|e| KafkaError::corrupt(format!("snappy: {e}")))?;
     }
     LZ4 => read_all(codec, lz4_flex::frame::FrameDecoder::new(data), limit, out)?,
     ZSTD => zstd_decompress(data, limit, out)?,
@@ -104,7 +113,9 @@ fn zstd_decompress(data: &[u8], limit: usize, out: &mut Vec<u8>) -> KResult<()> 
     loop {
       if out.len() == out.capacity() {
         if out.len() >= limit {
-          return Err(KafkaError::corrupt(format!("zstd: decompressed size exceeds {limit} bytes")));
+          return Err(KafkaError::corrupt(format!(
+            "zstd: decompressed size exceeds {limit} bytes"
+          )));
         }
         out.reserve(out.capacity().max(64 << 10));
       }
@@ -121,7 +132,9 @@ fn zstd_decompress(data: &[u8], limit: usize, out: &mut Vec<u8>) -> KResult<()> 
       out.truncate(start + status.bytes_written);
       input = &input[status.bytes_read..];
       if out.len() > limit {
-        return Err(KafkaError::corrupt(format!("zstd: decompressed size exceeds {limit} bytes")));
+        return Err(KafkaError::corrupt(format!(
+          "zstd: decompressed size exceeds {limit} bytes"
+        )));
       }
       if input.is_empty() && status.remaining == 0 {
         return Ok(());
@@ -139,7 +152,10 @@ fn read_all(codec: u8, reader: impl Read, limit: usize, out: &mut Vec<u8>) -> KR
     .read_to_end(out)
     .map_err(|e| KafkaError::corrupt(format!("{}: {e}", name(codec))))?;
   if out.len() > limit {
-    return Err(KafkaError::corrupt(format!("{}: decompressed size exceeds {limit} bytes", name(codec))));
+    return Err(KafkaError::corrupt(format!(
+      "{}: decompressed size exceeds {limit} bytes",
+      name(codec)
+    )));
   }
   Ok(())
 }

@@ -14,7 +14,10 @@ pub type KResult<T> = Result<T, KafkaError>;
 
 impl KafkaError {
   fn new(name: &'static str, message: impl Into<String>) -> Self {
-    Self { name, message: message.into() }
+    Self {
+      name,
+      message: message.into(),
+    }
   }
 
   /// Bytes that cannot be a well-formed batch (bad length, CRC, framing, codec stream).

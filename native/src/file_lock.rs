@@ -51,7 +51,7 @@ fn try_write_lock(file: &File) -> io::Result<()> {
   fl.l_whence = libc::SEEK_SET as libc::c_short;
   fl.l_start = 0;
   fl.l_len = 0; // to the end of the file, however it grows
-  // SAFETY: the descriptor is open for the duration of the call and fl outlives it.
+                // SAFETY: the descriptor is open for the duration of the call and fl outlives it.
   if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &fl) } == -1 {
     return Err(io::Error::last_os_error());
   }
@@ -67,18 +67,24 @@ fn held_by_another_process(err: &io::Error) -> bool {
 /// (fcntl locks are per process; opening and closing another descriptor would drop it).
 pub fn lock(path: &str) -> KResult<FileLock> {
   let given = Path::new(path);
-  let name = given.file_name().ok_or_else(|| KafkaError::storage(&format!("cannot lock {path}"), io::ErrorKind::InvalidInput.into()))?;
+  let name = given
+    .file_name()
+    .ok_or_else(|| KafkaError::storage(&format!("cannot lock {path}"), io::ErrorKind::InvalidInput.into()))?;
   let parent = match given.parent() {
     Some(p) if !p.as_os_str().is_empty() => p,
     _ => Path::new("."),
   };
-  let dir = std::fs::canonicalize(parent).map_err(|e| KafkaError::storage(&format!("cannot resolve the directory of {path}"), e))?;
+  let dir = std::fs::canonicalize(parent)
+    .map_err(|e| KafkaError::storage(&format!("cannot resolve the directory of {path}"), e))?;
   let key = dir.join(name);
   let mut guard = HELD.lock().unwrap_or_else(|p| p.into_inner());
   let held = guard.get_or_insert_with(HashMap::new);
   held.retain(|_, weak| weak.strong_count() > 0);
   if let Some(existing) = held.get(&key).and_then(Weak::upgrade) {
-    return Ok(FileLock { path: path.to_string(), held: Some(existing) });
+    return Ok(FileLock {
+      path: path.to_string(),
+      held: Some(existing),
+    });
   }
   let file = OpenOptions::new()
     .read(true)
@@ -99,5 +105,8 @@ pub fn lock(path: &str) -> KResult<FileLock> {
   }
   let locked = Arc::new(LockedFile { _file: file });
   held.insert(key, Arc::downgrade(&locked));
-  Ok(FileLock { path: path.to_string(), held: Some(locked) })
+  Ok(FileLock {
+    path: path.to_string(),
+    held: Some(locked),
+  })
 }

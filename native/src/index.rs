@@ -29,7 +29,14 @@ impl IndexFile {
       .open(path)
       .map_err(|e| KafkaError::storage(&format!("open {name}"), e))?;
     let max_bytes = max_index_size / entry_size as u64 * entry_size as u64;
-    let mut index = IndexFile { name, file, entry_size, max_bytes, file_len: 0, data: None };
+    let mut index = IndexFile {
+      name,
+      file,
+      entry_size,
+      max_bytes,
+      file_len: 0,
+      data: None,
+    };
     index.file_len = index.file.metadata().map_err(|e| index.io("stat", e))?.len();
     if !existed {
       index.set_len(max_bytes)?; // preallocated (sparse) like Kafka's newly created indexes
@@ -58,7 +65,9 @@ impl IndexFile {
     self.file.read_exact_at(&mut raw, 0).map_err(|e| self.io("read", e))?;
     let mut count: usize = 0;
     for entry in raw.chunks_exact(self.entry_size) {
-      let prev = count.checked_sub(1).map(|p: usize| &raw[p * self.entry_size..(p + 1) * self.entry_size]);
+      let prev = count
+        .checked_sub(1)
+        .map(|p: usize| &raw[p * self.entry_size..(p + 1) * self.entry_size]);
       if entry.iter().all(|&b| b == 0) || !valid(prev, entry) {
         break;
       }
@@ -166,7 +175,10 @@ impl OffsetIndex {
 
   /// Opens or creates (preallocated) the segment's `.index`.
   pub fn open(path: &Path, base_offset: i64, max_index_size: u64) -> KResult<Self> {
-    Ok(OffsetIndex { file: IndexFile::open(path, Self::ENTRY_SIZE, max_index_size)?, base_offset })
+    Ok(OffsetIndex {
+      file: IndexFile::open(path, Self::ENTRY_SIZE, max_index_size)?,
+      base_offset,
+    })
   }
 
   /// Loads entries on first use, dropping any that point at or past `log_size` (stale after a crash).
@@ -258,7 +270,10 @@ impl TimeIndex {
 
   /// Opens or creates (preallocated) the segment's `.timeindex`.
   pub fn open(path: &Path, base_offset: i64, max_index_size: u64) -> KResult<Self> {
-    Ok(TimeIndex { file: IndexFile::open(path, Self::ENTRY_SIZE, max_index_size)?, base_offset })
+    Ok(TimeIndex {
+      file: IndexFile::open(path, Self::ENTRY_SIZE, max_index_size)?,
+      base_offset,
+    })
   }
 
   /// Loads entries on first use (a preallocated file ends at its first zero entry).

@@ -45,7 +45,10 @@ pub fn compress<'env>(env: &'env Env, codec: u32, data: BufferSlice) -> napi::Re
 /// Decompresses a Kafka codec stream (snappy: xerial or raw).
 #[napi]
 pub fn decompress<'env>(env: &'env Env, codec: u32, data: BufferSlice) -> napi::Result<BufferSlice<'env>> {
-  BufferSlice::copy_from(env, codecs::decompress(codec_id(codec)?, &data, codecs::MAX_DECOMPRESSED)?)
+  BufferSlice::copy_from(
+    env,
+    codecs::decompress(codec_id(codec)?, &data, codecs::MAX_DECOMPRESSED)?,
+  )
 }
 
 /// Validates every batch of a produce request; returns their headers.
@@ -62,8 +65,16 @@ pub fn read_batch_headers(records: BufferSlice) -> napi::Result<Vec<BatchInfo>> 
 
 /// Records of the batch at `batch_position` (default 0) that break `opts` (slow path of a refused batch).
 #[napi]
-pub fn find_invalid_records(records: BufferSlice, batch_position: Option<u32>, opts: InvalidRecordOptions) -> napi::Result<Vec<InvalidRecord>> {
-  Ok(batch::find_invalid(&records, batch_position.unwrap_or(0) as usize, &opts)?)
+pub fn find_invalid_records(
+  records: BufferSlice,
+  batch_position: Option<u32>,
+  opts: InvalidRecordOptions,
+) -> napi::Result<Vec<InvalidRecord>> {
+  Ok(batch::find_invalid(
+    &records,
+    batch_position.unwrap_or(0) as usize,
+    &opts,
+  )?)
 }
 
 /// Rebuilds batches whose codec differs from `codec` (topic compression.type) in that codec.
@@ -80,8 +91,18 @@ pub fn lock_file(path: String) -> napi::Result<FileLock> {
 
 /// Assigns offsets (and LogAppendTime) in place; returns the last offset.
 #[napi]
-pub fn assign_offsets(mut records: BufferSlice, base_offset: i64, partition_leader_epoch: i32, log_append_time: i64) -> napi::Result<i64> {
-  Ok(batch::assign_offsets(&mut records, base_offset, partition_leader_epoch, log_append_time)?)
+pub fn assign_offsets(
+  mut records: BufferSlice,
+  base_offset: i64,
+  partition_leader_epoch: i32,
+  log_append_time: i64,
+) -> napi::Result<i64> {
+  Ok(batch::assign_offsets(
+    &mut records,
+    base_offset,
+    partition_leader_epoch,
+    log_append_time,
+  )?)
 }
 
 /// Opens or creates the segment with this base offset in `dir`.

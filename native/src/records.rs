@@ -16,7 +16,9 @@ pub fn walk(body: &[u8], count: i32, mut visit: impl FnMut(&RecordMeta) -> KResu
   let mut cur = Cursor::new(body);
   for i in 0..count {
     if cur.remaining() == 0 {
-      return Err(KafkaError::invalid_record(format!("batch declares {count} records but holds {i}")));
+      return Err(KafkaError::invalid_record(format!(
+        "batch declares {count} records but holds {i}"
+      )));
     }
     let len = cur.read_varint().ok_or_else(|| bad(i, "record length"))?;
     if len < 0 || len as usize > cur.remaining() {
@@ -58,7 +60,11 @@ fn parse_record(rec: &[u8]) -> Option<RecordMeta> {
     skip_bytes(&mut cur, false)?; // header key (a string: never null)
     skip_bytes(&mut cur, true)?; // header value
   }
-  (cur.remaining() == 0).then_some(RecordMeta { timestamp_delta, offset_delta, has_null_key })
+  (cur.remaining() == 0).then_some(RecordMeta {
+    timestamp_delta,
+    offset_delta,
+    has_null_key,
+  })
 }
 
 /// Skips one length-prefixed field; Some(true) when it was null.

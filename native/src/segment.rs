@@ -58,7 +58,11 @@ struct Window {
 
 impl Window {
   fn new(chunk: usize) -> Self {
-    Window { buf: Vec::new(), start: 0, chunk }
+    Window {
+      buf: Vec::new(),
+      start: 0,
+      chunk,
+    }
   }
 
   /// Bytes [pos, pos+len) of the file, or None when the file (of logical size `end`) ends first.
@@ -69,7 +73,9 @@ impl Window {
     if pos < self.start || pos + len as u64 > self.start + self.buf.len() as u64 {
       let want = len.max(self.chunk).min((end - pos) as usize);
       self.buf.resize(want, 0);
-      file.read_exact_at(&mut self.buf, pos).map_err(|e| KafkaError::storage("read log", e))?;
+      file
+        .read_exact_at(&mut self.buf, pos)
+        .map_err(|e| KafkaError::storage("read log", e))?;
       self.start = pos;
     }
     let at = (pos - self.start) as usize;
@@ -122,7 +128,10 @@ impl LogSegment {
   /// Opens (creating if absent) `<dir>/<20-digit base>.log/.index/.timeindex`.
   pub fn open(dir: &str, base_offset: i64, config: &SegmentConfig) -> KResult<Self> {
     if base_offset < 0 {
-      return Err(storage("open segment", std::io::Error::other(format!("negative base offset {base_offset}"))));
+      return Err(storage(
+        "open segment",
+        std::io::Error::other(format!("negative base offset {base_offset}")),
+      ));
     }
     let stem = Path::new(dir).join(format!("{base_offset:020}"));
     let log_path = stem.with_extension("log");
@@ -210,7 +219,9 @@ impl LogSegment {
     if self.bytes_since_last_index_entry > interval {
       let files = self.files()?;
       files.offset_index.append(h.last_offset(), position)?;
-      files.time_index.maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
+      files
+        .time_index
+        .maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
       self.bytes_since_last_index_entry = 0;
     }
     self.bytes_since_last_index_entry += h.size() as u64;
@@ -253,7 +264,13 @@ impl LogSegment {
     Ok(at)
   }
 
-  fn do_read(&mut self, start_offset: i64, max_size: i64, max_position: i64, min_one_message: bool) -> KResult<Option<SegmentSlice>> {
+  fn do_read(
+    &mut self,
+    start_offset: i64,
+    max_size: i64,
+    max_position: i64,
+    min_one_message: bool,
+  ) -> KResult<Option<SegmentSlice>> {
     let mut w = Window::new(SCAN_CHUNK);
     let Some((position, first)) = self.locate(start_offset, &mut w)? else {
       return Ok(None);
@@ -270,14 +287,21 @@ impl LogSegment {
       total += s;
       pos += s;
     }
-    Ok(Some(SegmentSlice { position: position as i64, size: total as i64, first_batch_base_offset: first.base_offset }))
+    Ok(Some(SegmentSlice {
+      position: position as i64,
+      size: total as i64,
+      first_batch_base_offset: first.base_offset,
+    }))
   }
 
   fn do_read_into(&mut self, position: i64, target: &mut [u8]) -> KResult<usize> {
     let start = (position.max(0) as u64).min(self.size);
     let len = (target.len() as u64).min(self.size - start) as usize;
     let files = self.files()?;
-    files.log.read_exact_at(&mut target[..len], start).map_err(|e| storage("read log", e))?;
+    files
+      .log
+      .read_exact_at(&mut target[..len], start)
+      .map_err(|e| storage("read log", e))?;
     Ok(len)
   }
 
@@ -289,13 +313,19 @@ impl LogSegment {
     let mut w = Window::new(SCAN_CHUNK);
     while let Some(h) = w.header_at(&files.log, pos, end)? {
       if h.max_timestamp >= timestamp && h.last_offset() >= starting_offset {
-        let Some(bytes) = w.get(&files.log, pos, h.size(), end)? else { break };
+        let Some(bytes) = w.get(&files.log, pos, h.size(), end)? else {
+          break;
+        };
         let payload = &bytes[HEADER_SIZE..];
         let search = |body: &[u8]| {
           let mut found = None;
           records::walk(body, h.record_count, |r| {
             let offset = h.base_offset + i64::from(r.offset_delta);
-            let ts = if h.is_log_append_time() { h.max_timestamp } else { h.base_timestamp + r.timestamp_delta };
+            let ts = if h.is_log_append_time() {
+              h.max_timestamp
+            } else {
+              h.base_timestamp + r.timestamp_delta
+            };
             if ts >= timestamp && offset >= starting_offset {
               found = Some(TimestampOffset { timestamp: ts, offset });
             }
@@ -328,7 +358,11 @@ impl LogSegment {
       files.offset_index.reset()?;
       files.time_index.reset()?;
     }
-    self.tail = Some(Tail { next_offset: base_offset, max_timestamp: -1, offset_of_max_timestamp: -1 });
+    self.tail = Some(Tail {
+      next_offset: base_offset,
+      max_timestamp: -1,
+      offset_of_max_timestamp: -1,
+    });
     self.bytes_since_last_index_entry = 0;
     self.first_batch_timestamp = None;
     let max_batch_size = max_batch_size.max(0) as u64;
@@ -336,7 +370,9 @@ impl LogSegment {
     let (mut pos, mut batches) = (0u64, 0i64);
     loop {
       let files = self.files()?;
-      let Some(h) = w.header_at(&files.log, pos, end)? else { break };
+      let Some(h) = w.header_at(&files.log, pos, end)? else {
+        break;
+      };
       if h.size() as u64 > max_batch_size {
         break;
       }
@@ -355,11 +391,18 @@ impl LogSegment {
       files.log.set_len(pos).map_err(|e| storage("truncate log", e))?;
     }
     files.offset_index.trim()?;
-    files.time_index.maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
+    files
+      .time_index
+      .maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
     files.time_index.trim()?;
     self.size = pos;
     self.needs_recovery = false;
-    Ok(RecoveryResult { valid_bytes: pos as i64, truncated_bytes: truncated as i64, next_offset: tail.next_offset, batches })
+    Ok(RecoveryResult {
+      valid_bytes: pos as i64,
+      truncated_bytes: truncated as i64,
+      next_offset: tail.next_offset,
+      batches,
+    })
   }
 
   fn do_truncate_to(&mut self, offset: i64) -> KResult<i64> {
@@ -390,7 +433,9 @@ impl LogSegment {
     }
     let end = self.size;
     let files = self.files()?;
-    let ts = Window::new(HEADER_SIZE).header_at(&files.log, 0, end)?.map_or(-1, |h| h.max_timestamp);
+    let ts = Window::new(HEADER_SIZE)
+      .header_at(&files.log, 0, end)?
+      .map_or(-1, |h| h.max_timestamp);
     self.first_batch_timestamp = Some(ts);
     Ok(ts)
   }
@@ -399,7 +444,9 @@ impl LogSegment {
   fn do_become_inactive(&mut self) -> KResult<()> {
     let tail = self.load_tail()?;
     let files = self.files()?;
-    files.time_index.maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
+    files
+      .time_index
+      .maybe_append(tail.max_timestamp, tail.offset_of_max_timestamp)?;
     files.offset_index.trim()?;
     files.time_index.trim()
   }
@@ -462,7 +509,10 @@ impl LogSegment {
   #[napi]
   pub fn max_timestamp_so_far(&mut self) -> napi::Result<TimestampOffset> {
     let tail = self.load_tail()?;
-    Ok(TimestampOffset { timestamp: tail.max_timestamp, offset: tail.offset_of_max_timestamp })
+    Ok(TimestampOffset {
+      timestamp: tail.max_timestamp,
+      offset: tail.offset_of_max_timestamp,
+    })
   }
 
   /// maxTimestamp of the first batch (what time-based rolling uses), -1 when empty.
@@ -479,7 +529,13 @@ impl LogSegment {
 
   /// Whole batches from the one containing startOffset, up to maxSize bytes and maxPosition.
   #[napi]
-  pub fn read(&mut self, start_offset: i64, max_size: i64, max_position: i64, min_one_message: bool) -> napi::Result<Option<SegmentSlice>> {
+  pub fn read(
+    &mut self,
+    start_offset: i64,
+    max_size: i64,
+    max_position: i64,
+    min_one_message: bool,
+  ) -> napi::Result<Option<SegmentSlice>> {
     Ok(self.do_read(start_offset, max_size, max_position, min_one_message)?)
   }
 
@@ -491,7 +547,11 @@ impl LogSegment {
 
   /// First record with timestamp >= target and offset >= startingOffset.
   #[napi]
-  pub fn find_offset_by_timestamp(&mut self, timestamp: i64, starting_offset: i64) -> napi::Result<Option<TimestampOffset>> {
+  pub fn find_offset_by_timestamp(
+    &mut self,
+    timestamp: i64,
+    starting_offset: i64,
+  ) -> napi::Result<Option<TimestampOffset>> {
     Ok(self.do_find_offset_by_timestamp(timestamp, starting_offset)?)
   }
 

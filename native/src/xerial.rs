@@ -43,12 +43,16 @@ pub fn decompress_into(data: &[u8], limit: usize, out: &mut Vec<u8>) -> KResult<
     }
     let n = i32::from_be_bytes(data[pos..pos + 4].try_into().unwrap());
     if n < 0 || pos + 4 + n as usize > data.len() {
-      return Err(KafkaError::corrupt(format!("snappy: xerial block length {n} out of bounds")));
+      return Err(KafkaError::corrupt(format!(
+        "snappy: xerial block length {n} out of bounds"
+      )));
     }
     let block = &data[pos + 4..pos + 4 + n as usize];
     let len = snap::raw::decompress_len(block).map_err(|e| KafkaError::corrupt(format!("snappy: {e}")))?;
     if out.len() + len > limit {
-      return Err(KafkaError::corrupt(format!("snappy: decompressed size exceeds {limit} bytes")));
+      return Err(KafkaError::corrupt(format!(
+        "snappy: decompressed size exceeds {limit} bytes"
+      )));
     }
     let start = out.len();
     out.resize(start + len, 0);
