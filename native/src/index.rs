@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::error::{KResult, KafkaError};
 
 /// One index file: its entries live in memory (loaded on first use) and are mirrored to disk.
-struct IndexFile {
+pub struct IndexFile {
   name: String,
   file: File,
   entry_size: usize,
@@ -88,7 +88,7 @@ impl IndexFile {
     self.data.as_deref().unwrap_or(&[])
   }
 
-  fn entries(&self) -> usize {
+  pub fn entries(&self) -> usize {
     self.bytes().len() / self.entry_size
   }
 
@@ -96,7 +96,7 @@ impl IndexFile {
     &self.bytes()[i * self.entry_size..(i + 1) * self.entry_size]
   }
 
-  fn is_full(&self) -> bool {
+  pub fn is_full(&self) -> bool {
     self.bytes().len() as u64 + self.entry_size as u64 > self.max_bytes
   }
 
@@ -129,7 +129,12 @@ impl IndexFile {
     Ok(())
   }
 
-  fn trim(&mut self) -> KResult<()> {
+  /// Drops every entry (recovery rebuilds them).
+  pub fn reset(&mut self) -> KResult<()> {
+    self.truncate_entries(0)
+  }
+
+  pub fn trim(&mut self) -> KResult<()> {
     let used = self.bytes().len() as u64;
     if self.data.is_some() && self.file_len != used {
       self.set_len(used)?;
@@ -137,7 +142,7 @@ impl IndexFile {
     Ok(())
   }
 
-  fn sync(&self) -> KResult<()> {
+  pub fn sync(&self) -> KResult<()> {
     self.file.sync_all().map_err(|e| self.io("fsync", e))
   }
 }
@@ -190,11 +195,6 @@ impl OffsetIndex {
     })
   }
 
-  /// Number of valid entries.
-  pub fn entries(&self) -> usize {
-    self.file.entries()
-  }
-
   fn entry(&self, i: usize) -> (i64, u64) {
     let e = self.file.entry(i);
     (self.base_offset + i64::from(i32_at(e, 0)), i32_at(e, 4) as u64)
@@ -216,11 +216,6 @@ impl OffsetIndex {
     }
   }
 
-  /// No room for another entry within maxIndexSize.
-  pub fn is_full(&self) -> bool {
-    self.file.is_full()
-  }
-
   /// Adds (offset → position) if it is beyond the last entry and fits a relative i32.
   pub fn append(&mut self, offset: i64, position: u64) -> KResult<()> {
     let rel = offset - self.base_offset;
@@ -240,21 +235,6 @@ impl OffsetIndex {
   pub fn truncate_to(&mut self, offset: i64) -> KResult<()> {
     let keep = floor_slot(self.entries(), offset - 1, |i| self.entry(i).0).map_or(0, |i| i + 1);
     self.file.truncate_entries(keep)
-  }
-
-  /// Drops every entry (recovery rebuilds them).
-  pub fn reset(&mut self) -> KResult<()> {
-    self.file.truncate_entries(0)
-  }
-
-  /// Shrinks the file to its entries.
-  pub fn trim(&mut self) -> KResult<()> {
-    self.file.trim()
-  }
-
-  /// fsyncs the file.
-  pub fn sync(&self) -> KResult<()> {
-    self.file.sync()
   }
 }
 
@@ -285,11 +265,6 @@ impl TimeIndex {
     })
   }
 
-  /// Number of valid entries.
-  pub fn entries(&self) -> usize {
-    self.file.entries()
-  }
-
   fn entry(&self, i: usize) -> (i64, i64) {
     let e = self.file.entry(i);
     (i64_at(e, 0), self.base_offset + i64::from(i32_at(e, 8)))
@@ -311,11 +286,6 @@ impl TimeIndex {
     }
   }
 
-  /// No room for another entry within maxIndexSize.
-  pub fn is_full(&self) -> bool {
-    self.file.is_full()
-  }
-
   /// Appends (timestamp → offset) only if the timestamp is larger than the last entry's (Kafka's maybeAppend).
   pub fn maybe_append(&mut self, timestamp: i64, offset: i64) -> KResult<()> {
     let rel = offset - self.base_offset;
@@ -334,19 +304,23 @@ impl TimeIndex {
     let keep = (0..self.entries()).take_while(|&i| self.entry(i).1 < offset).count();
     self.file.truncate_entries(keep)
   }
-
-  /// Drops every entry (recovery rebuilds them).
-  pub fn reset(&mut self) -> KResult<()> {
-    self.file.truncate_entries(0)
-  }
-
-  /// Shrinks the file to its entries.
-  pub fn trim(&mut self) -> KResult<()> {
-    self.file.trim()
-  }
-
-  /// fsyncs the file.
-  pub fn sync(&self) -> KResult<()> {
-    self.file.sync()
-  }
 }
+
+/// Both indexes are an IndexFile with typed entries: entries, fullness, reset, trim and sync are the file's.
+macro_rules! index_file_deref {
+  ($t:ty) => {
+    impl std::ops::Deref for $t {
+      type Target = IndexFile;
+      fn deref(&self) -> &IndexFile {
+        &self.file
+      }
+    }
+    impl std::ops::DerefMut for $t {
+      fn deref_mut(&mut self) -> &mut IndexFile {
+        &mut self.file
+      }
+    }
+  };
+}
+index_file_deref!(OffsetIndex);
+index_file_deref!(TimeIndex);
