@@ -219,6 +219,10 @@ export class PartitionLog {
     }
     const batch = batches[0];
     if (batch.isControl) throw new KafkaError('INVALID_RECORD', 'Clients may not write control batches');
+    if (batch.baseOffset !== 0) {
+      // Kafka's LogValidator on client appends: the broker assigns offsets, so a producer sends 0.
+      throw new KafkaError('INVALID_RECORD', `The baseOffset of a produced record batch must be 0, but it is ${batch.baseOffset}`);
+    }
     validateBatchForTopic(records, batch, this.config, this.clock(), `${this.topic}-${this.partition}`);
     const codec = targetCodec(this.config.compressionType);
     if (codec !== null && batch.compression !== codec) {

@@ -475,6 +475,19 @@ describe('control batches', () => {
     expect(errorName(() => log.appendAsLeader(control, 0))).toBe('INVALID_RECORD');
     expect(log.logEndOffset).toBe(0);
   });
+
+  test('clients must send baseOffset 0 (the broker assigns offsets): anything else is INVALID_RECORD', () => {
+    const log = openLog();
+    const batch = encodeRecordBatch({
+      baseOffset: 7,
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      records: [{ key: null, value: Buffer.from('v'), timestamp: NOW }],
+    });
+    expect(errorName(() => log.appendAsLeader(batch, 0))).toBe('INVALID_RECORD');
+    expect(log.logEndOffset).toBe(0);
+  });
 });
 
 const NOW = 1_700_000_000_000;

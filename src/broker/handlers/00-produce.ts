@@ -5,8 +5,8 @@
 //   compression codecs enabled; every partition of such a request gets UNSUPPORTED_VERSION.
 // - Each partition must carry exactly one magic-2 record batch (Kafka's
 //   ProduceRequest.validateRecords): null or empty records, another magic, or a second batch
-//   → INVALID_RECORD for that partition, as is a baseOffset other than 0 (Kafka's check on
-//   client appends). The log refuses control batches (INVALID_RECORD).
+//   → INVALID_RECORD for that partition. The log refuses control batches and a baseOffset
+//   other than 0 (Kafka's LogValidator checks on client appends), also INVALID_RECORD.
 // - Transactions are not implemented yet: a request with a transactional id or a
 //   transactional batch gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition (what
 //   Kafka answers when the transactional id may not be used), and nothing is appended.
@@ -54,7 +54,6 @@ function recordsProblem(records: Buffer | null): string | null {
   const batch = new RecordBatchView(records);
   if (batch.magic !== 2) return `record batch magic ${batch.magic} is not 2`;
   if (batch.sizeInBytes < records.length) return 'a produce request may carry only one record batch per partition';
-  if (batch.baseOffset !== 0) return `the baseOffset of a produced record batch must be 0, but it is ${batch.baseOffset}`;
   return null;
 }
 
