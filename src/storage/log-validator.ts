@@ -46,7 +46,7 @@ export function validateBatchForTopic(
       return { batchIndex: r.index, message: `Compacted topic cannot accept message without key in topic partition ${topicPartition}` };
     }
     anyTimestampError = true;
-    // Produced batches have baseOffset 0 (checked by Produce), so a record's offset is its index.
+    // Produced batches have baseOffset 0 (checked by appendAsLeader first), so a record's offset is its index.
     return {
       batchIndex: r.index,
       message: `Timestamp ${r.timestamp} of message with offset ${r.index} is out of range. The timestamp should be within [${earliest}, ${latest}]`,
