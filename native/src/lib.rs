@@ -1,11 +1,15 @@
 //! Sluice's native data path, exposed to Node.js through napi-rs (see src/native/index.ts).
 
 mod batch;
+mod batch_builder;
+mod cleaner;
 mod codecs;
 mod crc;
 mod error;
 mod file_lock;
 mod index;
+mod md5;
+mod offset_map;
 mod records;
 mod segment;
 mod varint;

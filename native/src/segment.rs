@@ -127,6 +127,11 @@ fn storage(what: &str, e: std::io::Error) -> KafkaError {
 impl LogSegment {
   /// Opens (creating if absent) `<dir>/<20-digit base>.log/.index/.timeindex`.
   pub fn open(dir: &str, base_offset: i64, config: &SegmentConfig) -> KResult<Self> {
+    Self::open_with_suffix(dir, base_offset, config, "")
+  }
+
+  /// Like `open`, for files named with a transient suffix (the cleaner writes `.log.cleaned` ...).
+  pub(crate) fn open_with_suffix(dir: &str, base_offset: i64, config: &SegmentConfig, suffix: &str) -> KResult<Self> {
     if base_offset < 0 {
       return Err(storage(
         "open segment",
@@ -134,7 +139,8 @@ impl LogSegment {
       ));
     }
     let stem = Path::new(dir).join(format!("{base_offset:020}"));
-    let log_path = stem.with_extension("log");
+    let named = |ext: &str| stem.with_extension(format!("{ext}{suffix}"));
+    let log_path = named("log");
     let log = OpenOptions::new()
       .read(true)
       .write(true)
@@ -143,8 +149,8 @@ impl LogSegment {
       .open(&log_path)
       .map_err(|e| storage(&format!("open {}", log_path.display()), e))?;
     let size = log.metadata().map_err(|e| storage("stat log", e))?.len();
-    let index_path = stem.with_extension("index");
-    let time_index_path = stem.with_extension("timeindex");
+    let index_path = named("index");
+    let time_index_path = named("timeindex");
     let needs_recovery = size > 0 && !(index_path.exists() && time_index_path.exists());
     let max_index_size = config.max_index_size.max(0) as u64;
     let files = Files {
@@ -242,7 +248,7 @@ impl LogSegment {
     Ok(None)
   }
 
-  fn do_append(&mut self, buf: &[u8]) -> KResult<u64> {
+  pub(crate) fn do_append(&mut self, buf: &[u8]) -> KResult<u64> {
     let mut headers = Vec::new();
     let mut pos = 0;
     while pos < buf.len() {
@@ -441,7 +447,7 @@ impl LogSegment {
   }
 
   /// Kafka's onBecomeInactiveSegment: record the largest timestamp, then trim both indexes.
-  fn do_become_inactive(&mut self) -> KResult<()> {
+  pub(crate) fn do_become_inactive(&mut self) -> KResult<()> {
     let tail = self.load_tail()?;
     let files = self.files()?;
     files
@@ -451,7 +457,7 @@ impl LogSegment {
     files.time_index.trim()
   }
 
-  fn do_flush(&mut self) -> KResult<()> {
+  pub(crate) fn do_flush(&mut self) -> KResult<()> {
     let files = self.files()?;
     files.log.sync_all().map_err(|e| storage("fsync log", e))?;
     files.offset_index.sync()?;

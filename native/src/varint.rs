@@ -59,3 +59,21 @@ impl<'a> Cursor<'a> {
     Some(())
   }
 }
+
+/// Appends a zigzag varint (Kafka's ByteUtils.writeVarint).
+pub fn write_varint(out: &mut Vec<u8>, value: i32) {
+  write_unsigned(out, ((value << 1) ^ (value >> 31)) as u32 as u64);
+}
+
+/// Appends a zigzag varlong (Kafka's ByteUtils.writeVarlong).
+pub fn write_varlong(out: &mut Vec<u8>, value: i64) {
+  write_unsigned(out, ((value << 1) ^ (value >> 63)) as u64);
+}
+
+fn write_unsigned(out: &mut Vec<u8>, mut v: u64) {
+  while v >= 0x80 {
+    out.push((v as u8 & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out.push(v as u8);
+}

@@ -3,6 +3,9 @@
 // transaction coordinator) join here without changing the handler shape.
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { ConfigManager } from '../config/config-manager.js';
+import type { GroupCoordinator } from '../group/group-coordinator.js';
+import type { GroupStore } from '../group/group-store.js';
+import type { OffsetManager } from '../group/offset-manager.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { ProducerIdManager } from './producer-id-manager.js';
@@ -18,4 +21,7 @@ export interface BrokerServices {
   replicaManager: ReplicaManager;
   producerIds: ProducerIdManager;
   configs: ConfigManager; // dynamic broker configs (H4b)
+  groupStore: GroupStore; // __consumer_offsets
+  groupCoordinator: GroupCoordinator; // classic group membership
+  offsets: OffsetManager; // committed offsets of groups
 }

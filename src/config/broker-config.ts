@@ -1,5 +1,6 @@
 // The broker's startup configuration as the rest of Sluice sees it: parsed, validated, typed.
 
+import type { LogCleanerConfig } from '../storage/log-cleaner.js';
 import type { LogConfig } from '../storage/log-config.js';
 
 export { ConfigError } from './config-def.js';
@@ -36,6 +37,8 @@ export interface BrokerConfig {
   /** log.flush.offset.checkpoint.interval.ms: how often recovery points are checkpointed. */
   offsetCheckpointIntervalMs: number;
   deleteTopicEnable: boolean;
+  /** log.cleaner.*: whether and how the log cleaner compacts cleanup.policy=compact logs. */
+  logCleaner: LogCleanerConfig;
   /** Log settings of topics without overrides, from the static file (dynamic configs come later via ConfigManager). */
   logDefaults: LogConfig;
   /** Every key as given (file, then overrides), including unknown ones. */

@@ -64,6 +64,10 @@ function logConfigOf(get: (topicConfig: string) => ConfigValue): LogConfig {
     messageTimestampAfterMaxMs: n('message.timestamp.after.max.ms'),
     compressionType: get('compression.type') as LogConfig['compressionType'],
     cleanupPolicy: get('cleanup.policy') as string[],
+    deleteRetentionMs: n('delete.retention.ms'),
+    minCleanableDirtyRatio: n('min.cleanable.dirty.ratio'),
+    minCompactionLagMs: n('min.compaction.lag.ms'),
+    maxCompactionLagMs: n('max.compaction.lag.ms'),
     fileDeleteDelayMs: n('file.delete.delay.ms'),
     preallocate: get('preallocate') as boolean,
   };

@@ -111,6 +111,13 @@ export function brokerConfigFromProps(props: Map<string, string>, warn: (message
       : DEFAULT_FLUSH_CHECK_MS,
     offsetCheckpointIntervalMs: num('log.flush.offset.checkpoint.interval.ms'),
     deleteTopicEnable: get('delete.topic.enable') as boolean,
+    logCleaner: {
+      enable: get('log.cleaner.enable') as boolean,
+      threads: num('log.cleaner.threads'),
+      backoffMs: timerMs(num('log.cleaner.backoff.ms')),
+      dedupeBufferSize: num('log.cleaner.dedupe.buffer.size'),
+      ioBufferLoadFactor: num('log.cleaner.io.buffer.load.factor'),
+    },
     logDefaults: effectiveLogConfig(new Map(), layers),
     props,
   };

@@ -148,6 +148,76 @@ export interface LogSegmentHandle {
   close(): void;
 }
 
+/** An idempotent producer still tracked and the last offset of its last batch (kept through cleaning). */
+export interface ActiveProducer {
+  producerId: number;
+  lastOffset: number;
+}
+
+/** One round of compaction of one log (Kafka's LogToClean plus the topic's cleaner settings). */
+export interface CleanLogOptions {
+  dir: string; // the partition directory
+  segments: number[]; // base offsets of the segments below firstUncleanableOffset, ascending (never the active one)
+  firstDirtyOffset: number; // the cleaner-offset-checkpoint entry (log start offset when none)
+  firstUncleanableOffset: number; // active segment base, or the first segment within min.compaction.lag.ms
+  dedupeBufferSize: number; // bytes of the offset map, 24 a key (log.cleaner.dedupe.buffer.size / threads)
+  loadFactor: number; // log.cleaner.io.buffer.load.factor: the map counts as full at slots * this
+  maxSegmentBytes: number; // segment.bytes: a cleaned segment's input stays within it
+  maxIndexBytes: number; // segment.index.bytes
+  indexIntervalBytes: number; // index.interval.bytes for the cleaned segments' indexes
+  deleteRetentionMs: number; // delete.retention.ms: a cleaned tombstone's delete horizon is now + this
+  nowMs: number;
+  activeProducers: ActiveProducer[];
+}
+
+/** One `<base>.log.cleaned` (+ indexes) written by cleanLog, to be swapped in for `segments`. */
+export interface CleanedGroup {
+  baseOffset: number;
+  segments: number[];
+  size: number;
+}
+
+/** What one round of cleaning wrote; the groups are swapped in by the caller, in order. */
+export interface CleanLogResult {
+  endOffset: number; // offsets below it are clean: the next cleaner-offset-checkpoint entry
+  groups: CleanedGroup[];
+  messagesRead: number;
+  bytesRead: number;
+  messagesRetained: number;
+  bytesRetained: number;
+  mapEntries: number;
+}
+
+/** Raised to stop a cleanLog task at its next batch (the log or the broker is closing). */
+export interface CleanerAbortHandle {
+  abort(): void;
+}
+
+/** One record header as the producer passes it to the batch builder. */
+export interface RecordHeaderInput {
+  key: string;
+  value: Buffer | null;
+}
+
+/**
+ * Kafka's MemoryRecordsBuilder: an open producer batch whose records are encoded into native
+ * memory as they are appended (src/producer/native-batch.ts is its typed user).
+ */
+export interface RecordBatchBuilderHandle {
+  /**
+   * Encodes one record (timestampDelta against the first record's timestamp, or the builder's
+   * baseTimestamp); returns the estimated batch size afterwards (61-byte header + uncompressed
+   * records), or -1 when the batch already holds a record and this one would exceed batchSize.
+   */
+  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  /**
+   * Compresses the records and writes the v2 header (baseOffset 0, partitionLeaderEpoch -1,
+   * codec, lastOffsetDelta, base/max timestamp, producer fields, record count) and CRC-32C.
+   * The Buffer owns the native allocation (no copy). Once only: re-stamp with rewriteProducerState.
+   */
+  close(producerId: number, producerEpoch: number, baseSequence: number): Buffer;
+}
+
 /** Everything the addon exposes; loaded once from native/sluice.<platform>.node. */
 export interface NativeAddon {
   crc32c(data: Buffer): number;
@@ -195,6 +265,26 @@ export interface NativeAddon {
    * the segment it closed this way instead of blocking the JS thread on it.
    */
   fsyncFilesAsync(paths: string[]): Promise<void>;
+  /**
+   * Kafka's Cleaner.doClean up to the swap, on the libuv pool: maps key → latest offset over
+   * [firstDirtyOffset, firstUncleanableOffset) (MD5 digests in a dedupeBufferSize table, as
+   * Kafka's SkimpyOffsetMap), then rewrites each group of segments below the mapped end into
+   * `<base>.log.cleaned`/`.index.cleaned`/`.timeindex.cleaned` (fsynced), keeping the latest
+   * record of each key, tombstones until their delete horizon, and each active producer's last
+   * batch. On failure or abort it removes what it wrote and rejects.
+   */
+  cleanLog(options: CleanLogOptions, abort: CleanerAbortHandle): Promise<CleanLogResult>;
+  /** A fresh abort flag for cleanLog. */
+  newCleanerAbort(): CleanerAbortHandle;
+  /** lastOffset+1 of the last whole batch in a .log file of any name (e.g. `.log.swap`), -1 when none. */
+  readNextOffsetOfFile(path: string): number;
+  /** An empty producer batch for `codec` holding up to batchSize bytes (a first record always fits). */
+  newRecordBatchBuilder(codec: CodecId, batchSize: number, baseTimestamp: number | null): RecordBatchBuilderHandle;
+  /**
+   * Re-stamps one closed batch in place with new producerId, producerEpoch and baseSequence and
+   * recomputes its CRC-32C (a retry after an epoch bump); records and compression are untouched.
+   */
+  rewriteProducerState(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void;
 }
 
 const errorNames: ReadonlySet<string> = new Set<NativeErrorName>([
@@ -260,6 +350,32 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
   return handle as unknown as LogSegmentHandle;
 }
 
+/** The addon's RecordBatchBuilder class, reached through the raw module object. */
+interface RawAddonClasses {
+  RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => RecordBatchBuilderHandle;
+}
+
+/** Translates the builder's failures into NativeError; a plain call otherwise (append is the hot path). */
+class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
+  constructor(private readonly raw: RecordBatchBuilderHandle) {}
+
+  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
+    try {
+      return this.raw.append(timestamp, key, value, headers);
+    } catch (err) {
+      return translate(err);
+    }
+  }
+
+  close(producerId: number, producerEpoch: number, baseSequence: number): Buffer {
+    try {
+      return this.raw.close(producerId, producerEpoch, baseSequence);
+    } catch (err) {
+      return translate(err);
+    }
+  }
+}
+
 /** The binary @napi-rs/cli built for this platform, e.g. native/sluice.linux-x64-gnu.node. */
 function addonPath(): string {
   // src/native/ and dist/native/ are both two levels below the repo root, where native/ lives.
@@ -289,6 +405,14 @@ function load(): NativeAddon {
     recompressBatches: guard(raw.recompressBatches),
     lockFile: guard(raw.lockFile),
     fsyncFilesAsync: (paths: string[]) => raw.fsyncFilesAsync(paths).catch(translate),
+    cleanLog: (options: CleanLogOptions, abort: CleanerAbortHandle) => raw.cleanLog(options, abort).catch(translate),
+    newCleanerAbort: () => new (raw as unknown as { CleanerAbort: new () => CleanerAbortHandle }).CleanerAbort(),
+    readNextOffsetOfFile: guard(raw.readNextOffsetOfFile),
+    newRecordBatchBuilder: guard(
+      (codec: CodecId, batchSize: number, baseTimestamp: number | null) =>
+        new GuardedRecordBatchBuilder(new (raw as unknown as RawAddonClasses).RecordBatchBuilder(codec, batchSize, baseTimestamp)),
+    ),
+    rewriteProducerState: guard(raw.rewriteProducerState),
     openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
       wrapSegment(raw.openSegment(dir, baseOffset, config)),
     ),

@@ -19,7 +19,11 @@ export interface LogConfig {
   messageTimestampBeforeMaxMs: number; // message.timestamp.before.max.ms (Long.MAX = unlimited)
   messageTimestampAfterMaxMs: number; // message.timestamp.after.max.ms
   compressionType: CompressionType; // compression.type
-  cleanupPolicy: string[]; // cleanup.policy ('delete' drives retention; 'compact' only requires keys: no cleaner yet)
+  cleanupPolicy: string[]; // cleanup.policy ('delete' drives retention; 'compact' the log cleaner and keyed records)
+  deleteRetentionMs: number; // delete.retention.ms: how long the cleaner keeps a tombstone it has seen
+  minCleanableDirtyRatio: number; // min.cleanable.dirty.ratio: the cleaner skips logs less dirty than this
+  minCompactionLagMs: number; // min.compaction.lag.ms: records younger than this stay uncompacted
+  maxCompactionLagMs: number; // max.compaction.lag.ms: a dirty segment older than this is cleaned whatever the ratio
   fileDeleteDelayMs: number; // file.delete.delay.ms
   preallocate: boolean; // preallocate
 }
@@ -43,6 +47,10 @@ export const defaultLogConfig: LogConfig = Object.freeze({
   messageTimestampAfterMaxMs: 3_600_000,
   compressionType: 'producer',
   cleanupPolicy: Object.freeze(['delete']) as string[],
+  deleteRetentionMs: 86_400_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
   fileDeleteDelayMs: 60_000,
   preallocate: false,
 }) as LogConfig;

@@ -1,10 +1,13 @@
-// Kafka's LogLoader: turns a partition directory into its segments — removing transient files,
-// rebuilding missing indexes, and after an unclean shutdown re-validating every batch from the
-// recovery point on, cutting the log at the first torn or corrupt batch.
+// Kafka's LogLoader: turns a partition directory into its segments — finishing or undoing an
+// interrupted cleaner swap, removing transient files, rebuilding missing indexes, and after an
+// unclean shutdown re-validating every batch from the recovery point on, cutting the log at the
+// first torn or corrupt batch.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LogConfig } from './log-config.js';
-import { offsetFromFileName, Suffix } from './log-file-names.js';
+import { native } from '../native/index.js';
+import { fsyncDir } from './durable-file.js';
+import { offsetFileStem, offsetFromFileName, Suffix } from './log-file-names.js';
 import { closeAndMarkDeleted, floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
 
 /** What opening found and repaired, for the LogManager's log line. */
@@ -104,13 +107,10 @@ function recoverLog(p: LoadParams, segments: LogSegment[]): LoadedLog {
 
 /** Removes transient files and orphan indexes; returns the base offsets of the .log files, ascending. */
 function segmentBaseOffsets(dir: string): number[] {
+  completeSwaps(dir);
   const names = fs.readdirSync(dir);
   const bases = new Set<number>();
   for (const name of names) {
-    if ([Suffix.deleted, Suffix.cleaned, Suffix.swap, '.tmp'].some((s) => name.endsWith(s))) {
-      fs.rmSync(path.join(dir, name), { force: true });
-      continue;
-    }
     const offset = offsetFromFileName(name, Suffix.log);
     if (offset !== null) bases.add(offset);
   }
@@ -121,4 +121,66 @@ function segmentBaseOffsets(dir: string): number[] {
     }
   }
   return [...bases].sort((a, b) => a - b);
+}
+
+const SEGMENT_SUFFIXES = [Suffix.log, Suffix.index, Suffix.timeIndex, Suffix.txnIndex];
+
+/** The base offset and kind of a `<20 digits>.<log|index|timeindex|txnindex><extra>` name, or null. */
+function segmentFileOf(name: string, extra: string): { offset: number; suffix: string } | null {
+  if (!name.endsWith(extra)) return null;
+  const inner = name.slice(0, name.length - extra.length);
+  for (const suffix of SEGMENT_SUFFIXES) {
+    const offset = offsetFromFileName(inner, suffix);
+    if (offset !== null) return { offset, suffix };
+  }
+  return null;
+}
+
+/**
+ * Kafka's LogLoader swap handling (removeTempFilesAndCollectSwapFiles, then the passes of load):
+ * `.deleted` and `.tmp` files go; a `.swap` segment at or above the lowest `.cleaned` file belongs
+ * to a swap that had not finished writing and goes with the `.cleaned` files; any other `.log.swap`
+ * is complete (fsynced before its rename), so the segments it replaces — those based within
+ * [its base, its next offset) — are deleted and it takes the live name. Swap indexes are dropped:
+ * the segment's indexes are rebuilt from its .log.
+ */
+function completeSwaps(dir: string): void {
+  let minCleaned = Infinity;
+  const swaps: { name: string; offset: number }[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith(Suffix.deleted) || name.endsWith('.tmp')) {
+      fs.rmSync(path.join(dir, name), { force: true });
+    } else if (name.endsWith(Suffix.cleaned)) {
+      const file = segmentFileOf(name, Suffix.cleaned);
+      if (file) minCleaned = Math.min(minCleaned, file.offset);
+      fs.rmSync(path.join(dir, name), { force: true });
+    } else if (name.endsWith(Suffix.swap)) {
+      const file = segmentFileOf(name, Suffix.swap);
+      if (file?.suffix === Suffix.log) swaps.push({ name, offset: file.offset });
+      else fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+  if (swaps.length === 0) return;
+  const ranges: [number, number][] = [];
+  for (const swap of swaps) {
+    const file = path.join(dir, swap.name);
+    if (swap.offset >= minCleaned) {
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    // An empty swap file still replaces the segment with its own base offset.
+    ranges.push([swap.offset, Math.max(native.readNextOffsetOfFile(file), swap.offset + 1)]);
+  }
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith(Suffix.swap)) continue;
+    const file = segmentFileOf(name, '');
+    if (file && ranges.some(([from, to]) => file.offset >= from && file.offset < to)) {
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+  for (const [offset] of ranges) {
+    const stem = path.join(dir, offsetFileStem(offset));
+    fs.renameSync(stem + Suffix.log + Suffix.swap, stem + Suffix.log);
+  }
+  fsyncDir(dir);
 }

@@ -8,6 +8,7 @@ import { KafkaError } from '../protocol/errors.js';
 import { CorruptCheckpointError } from './checkpoint-file.js';
 import { fsyncDir, writeFileDurably } from './durable-file.js';
 import { ZERO_UUID } from './kafka-uuid.js';
+import { defaultLogCleanerConfig, LogCleaner, type LogCleanerConfig } from './log-cleaner.js';
 import type { LogConfig } from './log-config.js';
 import { DELETE_DIR_SUFFIX, deleteDirName, parseTopicPartitionDir } from './log-file-names.js';
 import { loadOrFormatMetaProperties } from './meta-properties.js';
@@ -36,6 +37,8 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** Config for a topic's logs found on disk at open (defaultConfig when undefined). */
   configFor?: (topic: string) => LogConfig | undefined;
+  /** log.cleaner.* settings (Kafka's defaults when undefined). */
+  cleaner?: LogCleanerConfig;
 }
 
 /** Owns every PartitionLog of this node; each log stays the single owner of its own files. */
@@ -44,6 +47,8 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly pendingDirRemovals = new Set<Promise<void>>();
   private shutdownPromise: Promise<void> | undefined;
+  /** Compacts cleanup.policy=compact logs once the background tasks start. */
+  readonly cleaner: LogCleaner;
 
   private constructor(
     readonly logDirs: string[],
@@ -51,7 +56,9 @@ export class LogManager {
     readonly directoryIds: Map<string, string>,
     private readonly opts: LogManagerOptions,
     private readonly dirLocks: FileLockHandle[],
-  ) {}
+  ) {
+    this.cleaner = new LogCleaner({ logDirs, logs: () => this.allLogs(), config: opts.cleaner ?? defaultLogCleanerConfig });
+  }
 
   /**
    * Formats or checks meta.properties, removes deleted partition dirs, and loads every
@@ -73,6 +80,7 @@ export class LogManager {
       const directoryIds = new Map([...metas].map(([dir, m]) => [dir, m.directoryId]));
       const manager = new LogManager(logDirs, clusterId, directoryIds, opts, dirLocks);
       for (const dir of logDirs) manager.loadLogDir(dir);
+      manager.cleaner.loadCheckpoints();
       return manager;
     } catch (err) {
       for (const lock of dirLocks) lock.release();
@@ -157,7 +165,7 @@ export class LogManager {
     this.removeDirLater(target);
   }
 
-  /** Starts the retention, flush and checkpoint timers (unref'd: they never keep the process alive). */
+  /** Starts the retention, flush and checkpoint timers and the log cleaner (unref'd: they never keep the process alive). */
   startBackgroundTasks(): void {
     if (this.timers.length > 0) return;
     const every = (ms: number, task: () => void) => {
@@ -168,6 +176,7 @@ export class LogManager {
     every(this.opts.retentionCheckIntervalMs, () => this.cleanupLogs());
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDirtyLogs());
     every(CHECKPOINT_INTERVAL_MS, () => this.checkpointAll());
+    this.cleaner.startup();
   }
 
   /** One retention pass over every log (the retention timer's work; exposed for tests and tools). */
@@ -208,6 +217,7 @@ export class LogManager {
   private async doShutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    await this.cleaner.shutdown(); // a cleaning in progress lets go of the segments before they close
     const failedDirs = new Set<string>();
     for (const log of this.allLogs()) {
       try {

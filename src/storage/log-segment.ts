@@ -30,6 +30,9 @@ function randomSegmentJitter(config: LogConfig): number {
   return bound > 0 ? Math.floor(Math.random() * bound) : 0;
 }
 
+/** The files of one segment, in the order Kafka's LogSegment.changeFileSuffixes renames them. */
+const SEGMENT_FILE_SUFFIXES = [Suffix.log, Suffix.index, Suffix.timeIndex, Suffix.txnIndex] as const;
+
 /**
  * Closes a segment and renames its files to `<name>.deleted` (Kafka's first step of deleting a
  * segment: a crash afterwards leaves only files the next open removes). Returns the new paths.
@@ -38,7 +41,7 @@ export function closeAndMarkDeleted(dir: string, seg: LogSegment): string[] {
   seg.handle.close();
   const stem = path.join(dir, offsetFileStem(seg.baseOffset));
   const renamed: string[] = [];
-  for (const suffix of [Suffix.log, Suffix.index, Suffix.timeIndex, Suffix.txnIndex]) {
+  for (const suffix of SEGMENT_FILE_SUFFIXES) {
     try {
       fs.renameSync(stem + suffix, stem + suffix + Suffix.deleted);
       renamed.push(stem + suffix + Suffix.deleted);
@@ -62,4 +65,26 @@ export function floorSegmentIndex(segments: readonly LogSegment[], offset: numbe
     } else hi = mid - 1;
   }
   return found;
+}
+
+/**
+ * Kafka's changeFileSuffixes: renames the segment's `<base>.log<from>` (then .index, .timeindex,
+ * .txnindex, those that exist) to the `<to>` suffix — the steps of the cleaner's
+ * `.cleaned` → `.swap` → live swap.
+ */
+export function changeFileSuffixes(dir: string, baseOffset: number, from: string, to: string): void {
+  const stem = path.join(dir, offsetFileStem(baseOffset));
+  for (const suffix of SEGMENT_FILE_SUFFIXES) {
+    try {
+      fs.renameSync(stem + suffix + from, stem + suffix + to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
+/** Removes the segment's files carrying `suffix` (e.g. a `.cleaned` segment that will not be swapped in). */
+export function removeSegmentFiles(dir: string, baseOffset: number, suffix: string): void {
+  const stem = path.join(dir, offsetFileStem(baseOffset));
+  for (const s of SEGMENT_FILE_SUFFIXES) fs.rmSync(stem + s + suffix, { force: true });
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log as logger } from '../logger.js';
-import { native } from '../native/index.js';
+import { native, type ActiveProducer, type CleanedGroup } from '../native/index.js';
 import { KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -11,7 +11,14 @@ import type { LogConfig } from './log-config.js';
 import { targetCodec, validateBatchForTopic } from './log-validator.js';
 import { offsetFileStem, Suffix } from './log-file-names.js';
 import { loadSegments, type LoadSummary } from './log-loader.js';
-import { floorSegmentIndex, openLogSegment, type LogSegment } from './log-segment.js';
+import { fsyncDir } from './durable-file.js';
+import {
+  changeFileSuffixes,
+  floorSegmentIndex,
+  openLogSegment,
+  removeSegmentFiles,
+  type LogSegment,
+} from './log-segment.js';
 import { readPartitionMetadata, writePartitionMetadata } from './partition-metadata.js';
 import { ProducerStateManager } from './producer-state-manager.js';
 import { replayProducerState } from './producer-state-replay.js';
@@ -40,6 +47,14 @@ export interface TimestampAndOffset {
   offset: number;
   timestamp: number;
   leaderEpoch: number;
+}
+
+/** A segment as the log cleaner weighs it. */
+export interface CleanableSegment {
+  baseOffset: number;
+  size: number;
+  largestTimestamp: number; // newest batch timestamp, else the file's mtime (Kafka's largestTimestamp)
+  firstBatchTimestamp: number; // -1 when empty
 }
 
 /** Fetch isolation: read_uncommitted reads to the high watermark, read_committed to the LSO. */
@@ -431,6 +446,72 @@ export class PartitionLog {
   removeExpiredProducers(nowMs: number, expirationMs: number): void {
     if (this.offlineCause !== null || this.closed) return;
     this.producerState.removeExpiredProducers(nowMs, expirationMs);
+  }
+
+  // ---- log cleaner ---------------------------------------------------------------------------
+
+  /** True while the log can be read and changed (not closed, not offline). */
+  get isOpen(): boolean {
+    return !this.closed && this.offlineCause === null;
+  }
+
+  /** Every segment, oldest first (the last is the active one), with the sizes and timestamps the cleaner weighs. */
+  segmentSummaries(): CleanableSegment[] {
+    this.checkOnline();
+    return this.io(() =>
+      this.segments.map((s) => ({
+        baseOffset: s.baseOffset,
+        size: s.handle.size(),
+        largestTimestamp: this.largestTimestamp(s),
+        firstBatchTimestamp: s.handle.firstBatchTimestamp(),
+      })),
+    );
+  }
+
+  /** Kafka's lastRecordsOfActiveProducers: the last batch of each of these survives cleaning. */
+  activeProducers(): ActiveProducer[] {
+    this.checkOnline();
+    return this.producerState.lastDataOffsets();
+  }
+
+  /**
+   * Kafka's replaceSegments: swaps the cleaner's `<base>.*.cleaned` files in for the segments they
+   * were cleaned from. The files become `.swap`, the old segments `.deleted` (removed after
+   * file.delete.delay.ms), then the swap files take the live names; a crash at any step is
+   * finished or undone by the next open (log-loader). Synchronous, so no read sees a half swap.
+   * Returns false (removing the cleaned files) when the segments changed while they were cleaned.
+   */
+  replaceSegments(group: CleanedGroup): boolean {
+    const first = this.isOpen ? this.segments.findIndex((s) => s.baseOffset === group.segments[0]) : -1;
+    const unchanged =
+      first >= 0 &&
+      group.baseOffset === group.segments[0] &&
+      first + group.segments.length < this.segments.length && // never the active segment
+      group.segments.every((base, i) => this.segments[first + i].baseOffset === base);
+    if (!unchanged) {
+      this.discardCleaned(group);
+      return false;
+    }
+    return this.io(() => {
+      const old = this.segments.slice(first, first + group.segments.length);
+      const stem = path.join(this.dir, offsetFileStem(group.baseOffset));
+      // Kafka keeps the last replaced segment's modification time (retention falls back on it).
+      const lastModified = fs.statSync(path.join(this.dir, offsetFileStem(old[old.length - 1].baseOffset) + Suffix.log)).mtime;
+      fs.utimesSync(stem + Suffix.log + Suffix.cleaned, lastModified, lastModified);
+      changeFileSuffixes(this.dir, group.baseOffset, Suffix.cleaned, Suffix.swap);
+      fsyncDir(this.dir);
+      this.segments.splice(first, old.length);
+      for (const seg of old) this.deletions.delete(this.dir, seg, this.config.fileDeleteDelayMs);
+      changeFileSuffixes(this.dir, group.baseOffset, Suffix.swap, '');
+      fsyncDir(this.dir);
+      this.segments.splice(first, 0, this.openSegment(group.baseOffset));
+      return true;
+    });
+  }
+
+  /** Removes a cleaned group's `.cleaned` files instead of swapping them in. */
+  discardCleaned(group: CleanedGroup): void {
+    removeSegmentFiles(this.dir, group.baseOffset, Suffix.cleaned);
   }
 
   /** Flushes, writes the producer snapshot and closes every file. Idempotent. */

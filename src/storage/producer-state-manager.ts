@@ -108,6 +108,16 @@ export class ProducerStateManager {
     return this.producers.get(producerId);
   }
 
+  /** Each tracked producer with the last offset of its last batch (Kafka's lastRecordsOfActiveProducers). */
+  lastDataOffsets(): { producerId: number; lastOffset: number }[] {
+    const out: { producerId: number; lastOffset: number }[] = [];
+    for (const [producerId, entry] of this.producers) {
+      const last = entry.batches[entry.batches.length - 1];
+      if (last) out.push({ producerId, lastOffset: last.lastOffset });
+    }
+    return out;
+  }
+
   /**
    * Checks a client batch against the producer's state before anything is written: returns the
    * original batch when it is a retry, throws INVALID_PRODUCER_EPOCH / OUT_OF_ORDER_SEQUENCE_NUMBER.

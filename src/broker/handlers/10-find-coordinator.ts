@@ -3,15 +3,14 @@
 // Behavior:
 // - Every group (key_type 0) and transactional id (key_type 1) is coordinated by this node:
 //   the answer is this node at the advertised endpoint of the request's listener, NONE.
+// - For groups, __consumer_offsets is created first when missing (Kafka creates it on the first
+//   FindCoordinator too); if that fails every key answers COORDINATOR_NOT_AVAILABLE.
 // - v4+ (KIP-699) batches keys in coordinator_keys and answers one coordinator per key;
 //   v0-3 answer the single key at the top level.
 // - Any other key_type → INVALID_REQUEST.
-// - Why it is served before consumer groups exist: librdkafka enables LZ4 only when the broker
-//   advertises FindCoordinator v0 (its marker for Kafka >= 0.8.2), so kcat/confluent-kafka
-//   would silently produce uncompressed batches. Group APIs themselves (JoinGroup,
-//   OffsetCommit, ...) are not advertised yet, so clients that go on to use a group get
-//   UNSUPPORTED_VERSION-style errors from their own version checks, and transactional
-//   producers get TRANSACTIONAL_ID_AUTHORIZATION_FAILED from InitProducerId.
+// - Transactional producers still get TRANSACTIONAL_ID_AUTHORIZATION_FAILED from InitProducerId
+//   until the transaction coordinator exists.
+import { log } from '../../logger.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { FindCoordinatorRequest, FindCoordinatorResponse, FindCoordinatorResponseCoordinator } from '../../protocol/index.js';
 import { ApiKey } from '../../protocol/index.js';
@@ -59,8 +58,16 @@ export const handler: ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse
   minVersion: 0,
   maxVersion: 6,
   handle(req, ctx) {
-    const known = req.keyType === CoordinatorType.GROUP || req.keyType === CoordinatorType.TRANSACTION;
-    return response(req, known ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST, ctx);
+    if (req.keyType === CoordinatorType.GROUP) {
+      try {
+        ctx.services.groupStore.ensureOffsetsTopic();
+      } catch (err) {
+        log.warn(`Creating __consumer_offsets failed: ${(err as Error).message}`);
+        return response(req, ErrorCode.COORDINATOR_NOT_AVAILABLE, ctx);
+      }
+      return response(req, ErrorCode.NONE, ctx);
+    }
+    return response(req, req.keyType === CoordinatorType.TRANSACTION ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST, ctx);
   },
   errorResponse(req, errorCode, ctx) {
     return response(req, errorCode, ctx);

@@ -6,7 +6,15 @@ import * as produce from './00-produce.js';
 import * as fetch from './01-fetch.js';
 import * as listOffsets from './02-list-offsets.js';
 import * as metadata from './03-metadata.js';
+import * as offsetCommit from './08-offset-commit.js';
+import * as offsetFetch from './09-offset-fetch.js';
 import * as findCoordinator from './10-find-coordinator.js';
+import * as joinGroup from './11-join-group.js';
+import * as heartbeat from './12-heartbeat.js';
+import * as leaveGroup from './13-leave-group.js';
+import * as syncGroup from './14-sync-group.js';
+import * as describeGroups from './15-describe-groups.js';
+import * as listGroups from './16-list-groups.js';
 import * as apiVersions from './18-api-versions.js';
 import * as createTopics from './19-create-topics.js';
 import * as deleteTopics from './20-delete-topics.js';
@@ -17,7 +25,9 @@ import * as describeConfigs from './32-describe-configs.js';
 import * as alterConfigs from './33-alter-configs.js';
 import * as describeLogDirs from './35-describe-log-dirs.js';
 import * as createPartitions from './37-create-partitions.js';
+import * as deleteGroups from './42-delete-groups.js';
 import * as incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import * as offsetDelete from './47-offset-delete.js';
 import * as describeCluster from './60-describe-cluster.js';
 
 // Namespace objects, read lazily: 18-api-versions imports this module back, so no handler may
@@ -27,7 +37,15 @@ const modules: { handler: ApiHandler }[] = [
   fetch,
   listOffsets,
   metadata,
+  offsetCommit,
+  offsetFetch,
   findCoordinator,
+  joinGroup,
+  heartbeat,
+  leaveGroup,
+  syncGroup,
+  describeGroups,
+  listGroups,
   apiVersions,
   createTopics,
   deleteTopics,
@@ -38,7 +56,9 @@ const modules: { handler: ApiHandler }[] = [
   alterConfigs,
   describeLogDirs,
   createPartitions,
+  deleteGroups,
   incrementalAlterConfigs,
+  offsetDelete,
   describeCluster,
 ];
 

@@ -15,7 +15,15 @@ describe('ApiVersions', () => {
       1: [4, 17],
       2: [1, 9],
       3: [0, 12],
+      8: [2, 9],
+      9: [1, 9],
       10: [0, 6], // FindCoordinator: librdkafka enables LZ4 only when v0 is advertised
+      11: [0, 9],
+      12: [0, 4],
+      13: [0, 5],
+      14: [0, 5],
+      15: [0, 5],
+      16: [0, 5],
       18: [0, 4],
       19: [2, 7],
       20: [1, 6],
@@ -26,7 +34,9 @@ describe('ApiVersions', () => {
       33: [0, 2],
       35: [1, 4],
       37: [0, 3],
+      42: [0, 2],
       44: [0, 1],
+      47: [0, 0],
       60: [0, 1],
     });
     expect(res.apiKeys.map((k) => k.apiKey)).toEqual([...versions.keys()].sort((x, y) => x - y));
