@@ -22,8 +22,11 @@ export const OFFSET_COMMIT_KEY_VERSION = 1;
 export const GROUP_METADATA_KEY_VERSION = 2;
 /** GroupCoordinatorRecordHelpers.GROUP_METADATA_VALUE_VERSION in Kafka 4.1.1. */
 export const GROUP_METADATA_VALUE_VERSION = 3;
-/** The highest non-flexible OffsetCommitValue version; Kafka writes 1 only for a v1 client's expire timestamp. */
-export const OFFSET_COMMIT_VALUE_VERSION = 3;
+/**
+ * The OffsetCommitValue version Kafka 4.1.1 writes (GroupCoordinatorRecordHelpers.offsetCommitValueVersion:
+ * 4, the flexible one; 1 only for a v1 client's expire timestamp).
+ */
+export const OFFSET_COMMIT_VALUE_VERSION = 4;
 
 /** What a __consumer_offsets record key identifies. */
 export type CoordinatorRecordKey =
@@ -57,7 +60,7 @@ export function encodeGroupMetadataKey(group: string): Buffer {
   return encode(groupMetadataKeySchema, GROUP_METADATA_KEY_VERSION, { group });
 }
 
-/** An offset commit value: v3, or v1 when it carries an expire timestamp (as Kafka picks). */
+/** An offset commit value: v4, or v1 when it carries an expire timestamp (as Kafka picks). */
 export function encodeOffsetCommitValue(value: OffsetCommitValue): Buffer {
   const version = value.expireTimestamp !== -1n ? 1 : OFFSET_COMMIT_VALUE_VERSION;
   return encode(offsetCommitValueSchema, version, value);

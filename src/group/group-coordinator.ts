@@ -891,10 +891,13 @@ export class GroupCoordinator {
     };
   }
 
-  /** A new group's first record (Kafka's newEmptyGroupMetadataRecord). */
+  /**
+   * A new group's first record (Kafka's newEmptyGroupMetadataRecord): protocol type '' whatever
+   * the first member joined with, so a group reloaded from it alone is a protocol-less Empty one.
+   */
   private emptyGroupRecord(group: GroupMetadata): GroupMetadataRecord {
     return {
-      protocolType: group.protocolType ?? '',
+      protocolType: '',
       generation: 0,
       protocol: null,
       leader: null,

@@ -137,10 +137,6 @@ function isOffsetExpired(o: CommittedOffset, base: (o: CommittedOffset) => numbe
   return now - base(o) >= retentionMs;
 }
 
-function allPartitions(req: CommitRequest, errorCode: number): TopicResults[] {
-  return req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) }));
-}
-
 /** Commits, fetches, deletes and expires committed offsets of classic groups. */
 export class OffsetManager {
   private readonly clock: () => number;
@@ -155,25 +151,23 @@ export class OffsetManager {
    * for backwards compatibility.
    */
   commit(req: CommitRequest, apiVersion: number): TopicResults[] {
-    // KafkaApis answers unknown topics and partitions itself; the rest goes to the coordinator.
-    const results = new Map<string, PartitionResult[]>();
-    const resultsOf = (name: string) => {
-      let list = results.get(name);
-      if (!list) results.set(name, (list = []));
-      return list;
-    };
+    // KafkaApis answers unknown topics and partitions itself, first in its response; the rest
+    // goes to the coordinator, whose answers (group-level errors included) cover only those.
+    const refused: TopicResults[] = [];
     const valid: { name: string; partitions: CommitPartition[] }[] = [];
     for (const t of req.topics) {
       const topic = this.deps.topics.get(t.name);
-      const ok = t.partitions.filter((p) => topic && p.partitionIndex >= 0 && p.partitionIndex < topic.numPartitions);
-      const list = resultsOf(t.name);
-      for (const p of t.partitions) {
-        if (!ok.includes(p)) list.push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+      const known = (p: CommitPartition) => topic !== undefined && p.partitionIndex >= 0 && p.partitionIndex < topic.numPartitions;
+      const unknown = t.partitions.filter((p) => !known(p));
+      if (unknown.length > 0) {
+        refused.push({ name: t.name, partitions: unknown.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })) });
       }
+      const ok = t.partitions.filter(known);
       if (ok.length > 0) valid.push({ name: t.name, partitions: ok });
     }
-    const respond = () => [...results].map(([name, partitions]) => ({ name, partitions }));
-    if (valid.length === 0) return respond();
+    if (valid.length === 0) return refused;
+    const answer = (errorOf: (p: CommitPartition) => number) =>
+      mergeTopicResults(refused, valid.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: errorOf(p) })) })));
 
     let group = this.deps.groups.group(req.groupId);
     let created = false;
@@ -188,7 +182,8 @@ export class OffsetManager {
       }
       group.validateOffsetCommit(req.memberId, req.groupInstanceId, req.generationId);
     } catch (err) {
-      return allPartitions(req, errorCodeOf(err));
+      const code = errorCodeOf(err);
+      return answer(() => code);
     }
     if (group.state === 'Stable' || group.state === 'PreparingRebalance') {
       this.deps.groups.rescheduleMemberHeartbeat(group, req.memberId);
@@ -196,14 +191,11 @@ export class OffsetManager {
 
     const now = this.clock();
     const expireTimestamp = req.retentionTimeMs === DEFAULT_RETENTION_TIME ? -1 : now + req.retentionTimeMs;
+    const tooLarge = (p: CommitPartition) => p.committedMetadata !== null && p.committedMetadata.length > this.deps.config.offsetMetadataMaxBytes;
     const entries: OffsetRecordEntry[] = [];
     for (const t of valid) {
       for (const p of t.partitions) {
-        if (p.committedMetadata !== null && p.committedMetadata.length > this.deps.config.offsetMetadataMaxBytes) {
-          resultsOf(t.name).push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE });
-          continue;
-        }
-        resultsOf(t.name).push({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE });
+        if (tooLarge(p)) continue;
         entries.push({
           topic: t.name,
           partition: p.partitionIndex,
@@ -222,15 +214,12 @@ export class OffsetManager {
         this.deps.store.append(req.groupId, { offsets: entries });
       } catch (err) {
         if (created && group.offsets.size === 0) this.deps.groups.removeGroupIfEmpty(req.groupId);
-        return allPartitions(req, errorCodeOf(err));
+        const code = errorCodeOf(err);
+        return answer(() => code);
       }
       applyOffsets(group, entries);
     }
-    // Kafka answers the partitions in request order within each topic.
-    return req.topics.map((t) => {
-      const byIndex = resultsOf(t.name);
-      return { name: t.name, partitions: t.partitions.map((p) => byIndex.find((r) => r.partitionIndex === p.partitionIndex)!) };
-    });
+    return answer((p) => (tooLarge(p) ? ErrorCode.OFFSET_METADATA_TOO_LARGE : ErrorCode.NONE));
   }
 
   /**
@@ -265,23 +254,28 @@ export class OffsetManager {
     const group = this.deps.groups.group(groupId);
     if (!group || group.state === 'Dead') return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, topics: [] };
     if (group.state !== 'Empty' && !usesConsumerProtocol(group)) return { errorCode: ErrorCode.NON_EMPTY_GROUP, topics: [] };
+    // KafkaApis refuses unknown partitions before the coordinator sees them; they come first in its answer.
+    const refused: TopicResults[] = [];
+    const answered: TopicResults[] = [];
     const entries: OffsetRecordEntry[] = [];
-    const results: TopicResults[] = topics.map((t) => {
+    for (const t of topics) {
       const known = this.deps.topics.get(t.name);
+      const isKnown = (partitionIndex: number) => known !== undefined && partitionIndex >= 0 && partitionIndex < known.numPartitions;
+      const unknown = t.partitions.filter((partitionIndex) => !isKnown(partitionIndex));
+      if (unknown.length > 0) refused.push({ name: t.name, partitions: unknown.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })) });
+      const ok = t.partitions.filter(isKnown);
+      if (ok.length === 0) continue;
       const subscribed = isSubscribedToTopic(group, t.name);
-      return {
+      answered.push({
         name: t.name,
-        partitions: t.partitions.map((partitionIndex) => {
-          // KafkaApis refuses unknown partitions before the coordinator sees them.
-          if (!known || partitionIndex < 0 || partitionIndex >= known.numPartitions) {
-            return { partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-          }
+        partitions: ok.map((partitionIndex) => {
           if (subscribed) return { partitionIndex, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC };
           if (group.offsets.get(t.name)?.has(partitionIndex)) entries.push({ topic: t.name, partition: partitionIndex, value: null });
           return { partitionIndex, errorCode: ErrorCode.NONE };
         }),
-      };
-    });
+      });
+    }
+    const results = mergeTopicResults(refused, answered);
     if (entries.length > 0) {
       try {
         this.deps.store.append(groupId, { offsets: entries });
@@ -336,6 +330,20 @@ export class OffsetManager {
     }
     return expired;
   }
+}
+
+/**
+ * Kafka's OffsetCommitResponse/OffsetDeleteResponse builders: `first` (what KafkaApis refused)
+ * then `then` (the coordinator's answers), a topic named in both keeping its first place.
+ */
+function mergeTopicResults(first: TopicResults[], then: TopicResults[]): TopicResults[] {
+  const merged = first.map((t) => ({ name: t.name, partitions: [...t.partitions] }));
+  for (const t of then) {
+    const existing = merged.find((m) => m.name === t.name);
+    if (existing) existing.partitions.push(...t.partitions);
+    else merged.push({ name: t.name, partitions: [...t.partitions] });
+  }
+  return merged;
 }
 
 function fetched(partitionIndex: number, o: CommittedOffset | undefined): FetchedPartition {

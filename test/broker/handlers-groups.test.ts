@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestContext } from '../../src/broker/handler.js';
 import { handler as joinGroup } from '../../src/broker/handlers/11-join-group.js';
 import { handler as leaveGroup } from '../../src/broker/handlers/13-leave-group.js';
+import { handler as syncGroup } from '../../src/broker/handlers/14-sync-group.js';
 import { handler as describeGroups } from '../../src/broker/handlers/15-describe-groups.js';
 import { handler as listGroups } from '../../src/broker/handlers/16-list-groups.js';
 import type { BrokerServices } from '../../src/broker/services.js';
@@ -60,12 +61,26 @@ describe('group membership handlers', () => {
     });
   });
 
-  it('DescribeGroups reports authorized operations only when asked (v3+)', async () => {
+  it('DescribeGroups reports authorized operations only when asked (v3+), the 3400 Kafka 4.1.1 answers', async () => {
     coordinator.getOrCreateGroup('g');
-    const asked = await describeGroups.handle({ groups: ['g'], includeAuthorizedOperations: true }, ctx(5));
-    expect(asked?.groups[0]).toMatchObject({ groupState: 'Empty', authorizedOperations: (1 << 3) | (1 << 6) | (1 << 8) });
+    const asked = await describeGroups.handle({ groups: ['g', 'unknown'], includeAuthorizedOperations: true }, ctx(5));
+    // READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS
+    expect(asked?.groups[0]).toMatchObject({ groupState: 'Empty', authorizedOperations: 3400 });
+    expect(asked?.groups[1]).toMatchObject({ groupState: 'Dead', authorizedOperations: 3400 });
     const notAsked = await describeGroups.handle({ groups: ['g'], includeAuthorizedOperations: false }, ctx(5));
     expect(notAsked?.groups[0].authorizedOperations).toBe(-2147483648);
+  });
+
+  it('SyncGroup v5+ without protocol_type or protocol_name is INCONSISTENT_GROUP_PROTOCOL and leaves the rebalance alone', async () => {
+    const join = (await joinGroup.handle(joinRequest(), ctx(3))) as JoinGroupResponse;
+    const base = { groupId: 'g', generationId: join.generationId, memberId: join.memberId, groupInstanceId: null, assignments: [] };
+    for (const [protocolType, protocolName] of [[null, 'range'], ['consumer', null], [null, null]]) {
+      const res = await syncGroup.handle({ ...base, protocolType, protocolName }, ctx(5));
+      expect(res).toMatchObject({ errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL, protocolType: null, protocolName: null });
+    }
+    expect(coordinator.group('g')?.state).toBe('CompletingRebalance');
+    const v4 = await syncGroup.handle({ ...base, protocolType: null, protocolName: null, assignments: [{ memberId: join.memberId, assignment: Buffer.from('a') }] }, ctx(4));
+    expect(v4).toMatchObject({ errorCode: ErrorCode.NONE, assignment: Buffer.from('a') });
   });
 
   it('ListGroups applies the states filter from v4 and the types filter from v5', async () => {

@@ -56,10 +56,11 @@ describe('keys', () => {
 describe('OffsetCommitValue', () => {
   const value = { offset: 42n, leaderEpoch: 5, metadata: 'm', commitTimestamp: 1000n, expireTimestamp: -1n };
 
-  it('is written at version 3: offset, leader epoch, metadata, commit timestamp', () => {
+  it('is written at version 4 as Kafka 4.1.1 writes it: offset, leader epoch, compact metadata, commit timestamp, no tagged fields', () => {
     expect(hex(encodeOffsetCommitValue(value))).toBe(
-      '0003' + '000000000000002a' + '00000005' + '00016d' + '00000000000003e8',
+      '0004' + '000000000000002a' + '00000005' + '026d' + '00000000000003e8' + '00',
     );
+    expect(decodeOffsetCommitValue(encodeOffsetCommitValue(value))).toEqual(value);
   });
 
   it('is written at version 1 when it carries an expire timestamp, as Kafka does', () => {

@@ -93,6 +93,13 @@ describe('GroupCoordinator', () => {
       });
     });
 
+    it('answers JoinGroup errors with a null protocol name, as Kafka does (the handler writes "" before v7)', async () => {
+      const required = await c.joinGroup(joinRequest(), memberCtx(9));
+      expect(required).toMatchObject({ errorCode: ErrorCode.MEMBER_ID_REQUIRED, protocolName: null, protocolType: null, generationId: -1 });
+      const badSession = await c.joinGroup(joinRequest({ sessionTimeoutMs: 1 }), memberCtx(9));
+      expect(badSession).toMatchObject({ errorCode: ErrorCode.INVALID_SESSION_TIMEOUT, protocolName: null });
+    });
+
     it('gives v0-3 members an id at once', async () => {
       const join = track(c.joinGroup(joinRequest(), memberCtx(3)));
       await vi.advanceTimersByTimeAsync(INITIAL_DELAY);
@@ -190,7 +197,8 @@ describe('GroupCoordinator', () => {
 
     it('stores the group record with an Empty-group marker when a group is created', async () => {
       await c.joinGroup(joinRequest(), memberCtx());
-      expect(store.appends).toEqual([{ groupId: 'g', group: expect.objectContaining({ generation: 0, members: [], protocol: null, leader: null }) }]);
+      // Kafka 4.1.1's newEmptyGroupMetadataRecord: protocol type '' even though the member said 'consumer'.
+      expect(store.appends).toEqual([{ groupId: 'g', group: expect.objectContaining({ protocolType: '', generation: 0, members: [], protocol: null, leader: null }) }]);
     });
   });
 
@@ -500,7 +508,7 @@ describe('GroupCoordinator', () => {
   });
 
   describe('DescribeGroups, ListGroups, DeleteGroups', () => {
-    it('describes a Stable group with member metadata and assignments, other states without, unknown groups as Dead', async () => {
+    it('describes a Stable group with member metadata and assignments, other states with assignments only, unknown groups as Dead', async () => {
       const [m] = await stableGroup(c, 1);
       const [described, unknown] = c.describeGroups(['g', 'nope']);
       expect(described).toMatchObject({
@@ -518,7 +526,11 @@ describe('GroupCoordinator', () => {
       const [rebalancing] = c.describeGroups(['g']);
       expect(rebalancing.groupState).toBe('PreparingRebalance');
       expect(rebalancing.protocolData).toBe('');
-      expect(rebalancing.members.every((x) => x.memberMetadata.length === 0 && x.memberAssignment.length === 0)).toBe(true);
+      // Kafka 4.1.1 (describeNoMetadata): no metadata while rebalancing, but the member's current assignment.
+      expect(rebalancing.members.map((x) => [x.memberId, x.memberMetadata.length, x.memberAssignment.toString()])).toEqual([
+        [m.memberId, 0, `assignment-of-${m.memberId}`],
+        [expect.any(String), 0, ''],
+      ]);
     });
 
     it('lists groups with states (case-insensitive) and types filters', async () => {

@@ -55,7 +55,7 @@ describe('kafka-dump-log --offsets-decoder on __consumer_offsets written by Grou
     const r = await kafkaToolOk(KafkaTool.dumpLog, ['--offsets-decoder', '--files', segment]);
     expect(r.out + r.stderr).not.toMatch(/Exception|isvalid: false|ERROR|Unknown|unknown/);
     expect(r.out).toContain(
-      'key: {"type":"1","data":{"group":"g1","topic":"t","partition":0}} payload: {"version":"3","data":{"offset":5,"leaderEpoch":2,"metadata":"meta","commitTimestamp":1700000000000}}',
+      'key: {"type":"1","data":{"group":"g1","topic":"t","partition":0}} payload: {"version":"4","data":{"offset":5,"leaderEpoch":2,"metadata":"meta","commitTimestamp":1700000000000}}',
     );
     expect(r.out).toContain(
       'key: {"type":"2","data":{"group":"g1"}} payload: {"version":"3","data":{"protocolType":"consumer","generation":3,"protocol":"range","leader":"m1","currentStateTimestamp":1700000000000,"members":[{"memberId":"m1","groupInstanceId":"i1","clientId":"c1","clientHost":"/127.0.0.1","rebalanceTimeout":300000,"sessionTimeout":45000,"subscription":{"topics":["t"],"userData":null,"ownedPartitions":[]},"assignment":{"assignedPartitions":[{"topic":"t","partitions":[0]}],"userData":null}}]}}',

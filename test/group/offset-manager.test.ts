@@ -159,7 +159,7 @@ describe('commit', () => {
     expect(appended).toEqual([]);
   });
 
-  it('answers a missing group with generation >= 0 ILLEGAL_GENERATION before v9 and GROUP_ID_NOT_FOUND from v9, on every partition', () => {
+  it('answers a missing group with generation >= 0 ILLEGAL_GENERATION before v9 and GROUP_ID_NOT_FOUND from v9, on every known partition', () => {
     const { manager, groups } = setup();
     const req = commitReq({
       generationId: 1,
@@ -169,8 +169,10 @@ describe('commit', () => {
         { name: 'nope', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] },
       ],
     });
-    expect(codes(manager.commit(req, 8))).toEqual([`t-0:${ErrorCode.ILLEGAL_GENERATION}`, `nope-0:${ErrorCode.ILLEGAL_GENERATION}`]);
-    expect(codes(manager.commit(req, 9))).toEqual([`t-0:${ErrorCode.GROUP_ID_NOT_FOUND}`, `nope-0:${ErrorCode.GROUP_ID_NOT_FOUND}`]);
+    // As Kafka 4.1.1 answers: the partitions KafkaApis refused first, keeping UNKNOWN_TOPIC_OR_PARTITION.
+    const unknown = `nope-0:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`;
+    expect(codes(manager.commit(req, 8))).toEqual([unknown, `t-0:${ErrorCode.ILLEGAL_GENERATION}`]);
+    expect(codes(manager.commit(req, 9))).toEqual([unknown, `t-0:${ErrorCode.GROUP_ID_NOT_FOUND}`]);
     expect(groups.size).toBe(0);
   });
 
@@ -232,9 +234,10 @@ describe('commit', () => {
     expect(groups.size).toBe(0); // the group created for the commit is gone again
   });
 
-  it('answers INVALID_GROUP_ID for an empty group id', () => {
+  it('commits for the empty group id like any other group (Kafka keeps it for backwards compatibility)', () => {
     const { manager } = setup();
-    expect(codes(manager.commit(commitReq({ groupId: '' }), 8))).toEqual([`t-0:${ErrorCode.INVALID_GROUP_ID}`]);
+    expect(codes(manager.commit(commitReq({ groupId: '' }), 8))).toEqual([`t-0:${ErrorCode.NONE}`]);
+    expect(manager.fetch('', [{ name: 't', partitionIndexes: [0] }]).topics[0].partitions[0].errorCode).toBe(ErrorCode.NONE);
   });
 });
 
@@ -270,11 +273,11 @@ describe('fetch', () => {
     ]);
   });
 
-  it('answers a missing group with -1 offsets or no topics, and an empty group id with INVALID_GROUP_ID', () => {
+  it('answers a missing group, the empty group id included, with -1 offsets or no topics', () => {
     const { manager } = setup();
     expect(manager.fetch('none', null)).toEqual({ errorCode: 0, topics: [] });
     expect(manager.fetch('none', [{ name: 't', partitionIndexes: [0] }]).topics[0].partitions[0].committedOffset).toBe(-1);
-    expect(manager.fetch('', null).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    expect(manager.fetch('', null)).toEqual({ errorCode: 0, topics: [] });
   });
 });
 
@@ -297,7 +300,7 @@ describe('delete', () => {
       { name: 'nope', partitions: [0] },
     ]);
     expect(res.errorCode).toBe(0);
-    expect(codes(res.topics)).toEqual([`t-0:${ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC}`, `u-0:${ErrorCode.NONE}`, `nope-0:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`]);
+    expect(codes(res.topics)).toEqual([`nope-0:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`, `t-0:${ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC}`, `u-0:${ErrorCode.NONE}`]);
     expect(appended).toEqual([{ groupId: 'g', offsets: [{ topic: 'u', partition: 0, value: null }] }]);
     expect([...g.offsets.keys()]).toEqual(['t']);
   });

@@ -7,7 +7,8 @@
 //   created Empty, without protocol); otherwise the member, static instance and generation are
 //   checked (UNKNOWN_MEMBER_ID, FENCED_INSTANCE_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS
 //   while CompletingRebalance). A missing group with generation >= 0 is ILLEGAL_GENERATION, or
-//   GROUP_ID_NOT_FOUND from v9. A group-level error answers every partition of the request.
+//   GROUP_ID_NOT_FOUND from v9. A group-level error answers every known partition; unknown ones
+//   keep UNKNOWN_TOPIC_OR_PARTITION and come first in the response, as Kafka's KafkaApis orders it.
 // - Metadata longer than offset.metadata.max.bytes answers OFFSET_METADATA_TOO_LARGE for that
 //   partition; the rest are written to __consumer_offsets in one batch before answering.
 // - v2-4 retention_time_ms other than -1 gives the offsets an expire timestamp (now + it).

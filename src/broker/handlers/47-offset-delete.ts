@@ -4,8 +4,8 @@
 // - Group-level errors answer with no topics: GROUP_ID_NOT_FOUND for an absent (or Dead) group,
 //   NON_EMPTY_GROUP for a group with members that does not use the 'consumer' protocol,
 //   INVALID_GROUP_ID for an empty group id.
-// - Per partition: UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions,
-//   GROUP_SUBSCRIBED_TO_TOPIC when a member subscribes to the topic, otherwise NONE, with the
+// - Per partition: UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions (first in the
+//   response, as Kafka's KafkaApis orders them), GROUP_SUBSCRIBED_TO_TOPIC when a member subscribes to the topic, otherwise NONE, with the
 //   committed offset (if any) tombstoned in __consumer_offsets before answering.
 import { ApiKey, type OffsetDeleteRequest, type OffsetDeleteResponse } from '../../protocol/index.js';
 import type { ApiHandler } from '../handler.js';

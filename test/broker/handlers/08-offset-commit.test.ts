@@ -29,9 +29,16 @@ describe('OffsetCommit', () => {
     ]);
   });
 
-  it('answers UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions, committing the rest', async () => {
+  it('answers UNKNOWN_TOPIC_OR_PARTITION for unknown topics and partitions first, as Kafka 4.1.1 does, committing the rest', async () => {
     const res = await b.client.request(ApiKey.OffsetCommit, 8, commitRequest('g1', { t: { 0: 1, 7: 1 }, nope: { 0: 1 } }));
-    expect(codes(res)).toEqual([`t-0:${ErrorCode.NONE}`, `t-7:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`, `nope-0:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`]);
+    expect(codes(res)).toEqual([`t-7:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`, `t-0:${ErrorCode.NONE}`, `nope-0:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`]);
+  });
+
+  it('keeps UNKNOWN_TOPIC_OR_PARTITION for unknown partitions when the group refuses the commit', async () => {
+    const req = commitRequest('no-such-group', { t: { 0: 1, 7: 1 } });
+    req.generationIdOrMemberEpoch = 3;
+    req.memberId = 'm';
+    expect(codes(await b.client.request(ApiKey.OffsetCommit, 8, req))).toEqual([`t-7:${ErrorCode.UNKNOWN_TOPIC_OR_PARTITION}`, `t-0:${ErrorCode.ILLEGAL_GENERATION}`]);
   });
 
   it('answers a commit with a generation to a group that does not exist ILLEGAL_GENERATION, GROUP_ID_NOT_FOUND from v9', async () => {
@@ -46,7 +53,10 @@ describe('OffsetCommit', () => {
     expect(codes(await b.client.request(ApiKey.OffsetCommit, 8, req))).toEqual([`t-0:${ErrorCode.OFFSET_METADATA_TOO_LARGE}`, `t-1:${ErrorCode.NONE}`]);
   });
 
-  it('answers INVALID_GROUP_ID for an empty group id', async () => {
-    expect(codes(await b.client.request(ApiKey.OffsetCommit, 8, commitRequest('', { t: { 0: 1 } })))).toEqual([`t-0:${ErrorCode.INVALID_GROUP_ID}`]);
+  it('commits for the empty group id, as Kafka does for backwards compatibility', async () => {
+    expect(codes(await b.client.request(ApiKey.OffsetCommit, 8, commitRequest('', { t: { 0: 7 } })))).toEqual([`t-0:${ErrorCode.NONE}`]);
+    const fetched = await b.client.request(ApiKey.OffsetFetch, 5, { groupId: '', topics: [{ name: 't', partitionIndexes: [0] }], groups: [], requireStable: false });
+    expect(fetched.errorCode).toBe(ErrorCode.NONE);
+    expect(fetched.topics[0].partitions[0].committedOffset).toBe(7n);
   });
 });

@@ -27,7 +27,8 @@ describe('OffsetDelete', () => {
       errorCode: 0,
       throttleTimeMs: 0,
       topics: [
-        { name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 9, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+        // Kafka 4.1.1's order: what KafkaApis refused first, then the coordinator's answers.
+        { name: 't', partitions: [{ partitionIndex: 9, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }, { partitionIndex: 0, errorCode: 0 }] },
         { name: 'nope', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
       ],
     });
