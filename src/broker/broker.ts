@@ -126,9 +126,9 @@ export class Broker {
     this.stopping ??= (async () => {
       log.info(`Sluice broker ${this.services.nodeId} shutting down`);
       this.delayedFetches.releaseAll();
-      await this.server.stop();
       clearInterval(this.offsetExpiry);
-      this.services.groupCoordinator.shutdown();
+      this.services.groupCoordinator.shutdown(); // answers parked joins and syncs first
+      await this.server.stop();
       await this.services.logManager.shutdown();
       log.info(`Sluice broker ${this.services.nodeId} shut down`);
     })();

@@ -88,6 +88,8 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
   /** groupId → timer key → handle, so a group's timers and all timers can be cleared. */
   private readonly timerHandles = new Map<string, Map<string, unknown>>();
+  /** False once shutdown() ran: requests get NOT_COORDINATOR and no timer is set again. */
+  private active = true;
   private readonly store: GroupStorePort;
   private readonly config: GroupConfig;
   private readonly clock: () => number;
@@ -162,10 +164,19 @@ export class GroupCoordinator {
     if (member && this.groups.get(group.groupId) === group) this.rescheduleHeartbeat(group, member);
   }
 
-  /** Clears every timer; parked requests stay unanswered (their connections are closing). */
+  /** Stops the coordinator: every timer cleared, parked requests answered, new ones refused. */
   shutdown(): void {
+    this.active = false;
     for (const byKey of this.timerHandles.values()) for (const handle of byKey.values()) this.timers.clearTimeout(handle);
     this.timerHandles.clear();
+    // Kafka's resignation: parked joins and syncs are answered so clients find the coordinator
+    // again, and the broker's shutdown does not wait out their rebalance timeouts.
+    for (const group of this.groups.values()) {
+      for (const member of group.members()) {
+        group.completeJoin(member, joinError(member.memberId, ErrorCode.NOT_COORDINATOR));
+        group.completeSync(member, syncResponse(ErrorCode.NOT_COORDINATOR));
+      }
+    }
   }
 
   // ---------------------------------------------------------------- JoinGroup
@@ -189,6 +200,7 @@ export class GroupCoordinator {
   }
 
   private join(req: JoinGroupRequest, ctx: MemberContext, respond: JoinCallback): void {
+    if (!this.active) return respond(joinError(req.memberId, ErrorCode.NOT_COORDINATOR));
     if (req.groupId === '') return respond(joinError(req.memberId, ErrorCode.INVALID_GROUP_ID));
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return respond(joinError(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
@@ -591,6 +603,7 @@ export class GroupCoordinator {
 
   private schedule(groupId: string, key: string, ms: number, fn: () => void): void {
     this.cancel(groupId, key);
+    if (!this.active) return;
     let byKey = this.timerHandles.get(groupId);
     if (!byKey) this.timerHandles.set(groupId, (byKey = new Map()));
     const handle = this.timers.setTimeout(
@@ -645,6 +658,7 @@ export class GroupCoordinator {
   }
 
   private sync(req: SyncGroupRequest, respond: SyncCallback): void {
+    if (!this.active) return respond(syncResponse(ErrorCode.NOT_COORDINATOR));
     if (req.groupId === '') return respond(syncResponse(ErrorCode.INVALID_GROUP_ID));
     const group = this.groups.get(req.groupId);
     if (!group || group.state === 'Empty') return respond(syncResponse(ErrorCode.UNKNOWN_MEMBER_ID));
@@ -709,6 +723,7 @@ export class GroupCoordinator {
 
   /** Serves Heartbeat: the error code to answer. */
   heartbeat(req: { groupId: string; memberId: string; groupInstanceId: string | null; generationId: number }): number {
+    if (!this.active) return ErrorCode.NOT_COORDINATOR;
     if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(req.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;

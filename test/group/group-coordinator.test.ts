@@ -623,7 +623,7 @@ describe('GroupCoordinator', () => {
       expect(c.listGroups().map((x) => x.groupId).sort()).toEqual(['emptied', 'g', 'simple']);
 
       // The static member resumes with its id; the dynamic one never heartbeats and expires.
-      expect(c.syncGroup(syncRequest({ generationId: 7, memberId: 'static-1', groupInstanceId: 'i1' }))).resolves.toMatchObject({ assignment: Buffer.from('A1') });
+      await expect(c.syncGroup(syncRequest({ generationId: 7, memberId: 'static-1', groupInstanceId: 'i1' }))).resolves.toMatchObject({ assignment: Buffer.from('A1') });
       for (let t = 0; t < 4; t++) {
         await vi.advanceTimersByTimeAsync(6000);
         c.heartbeat({ groupId: 'g', memberId: 'static-1', groupInstanceId: 'i1', generationId: g.generationId });
@@ -650,6 +650,24 @@ describe('GroupCoordinator', () => {
       await c.joinGroup(joinRequest({ groupId: 'other' }), memberCtx());
       expect(vi.getTimerCount()).toBeGreaterThan(0);
       c.shutdown();
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('shutdown answers parked joins NOT_COORDINATOR and refuses new requests, so the broker stops at once', async () => {
+      const [member] = await stableGroup(c, 2);
+      const rejoin = track(c.joinGroup(joinRequest({ memberId: member.memberId, rebalanceTimeoutMs: 300_000 }), memberCtx()));
+      const newcomer = await joinDynamic(c);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(rejoin.done || newcomer.done).toBe(false);
+      c.shutdown();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(rejoin.value?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect(newcomer.value?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect(c.heartbeat({ groupId: 'g', memberId: member.memberId, groupInstanceId: null, generationId: member.generationId })).toBe(
+        ErrorCode.NOT_COORDINATOR,
+      );
+      const late = await c.joinGroup(joinRequest({ memberId: member.memberId }), memberCtx());
+      expect(late.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
       expect(vi.getTimerCount()).toBe(0);
     });
   });
