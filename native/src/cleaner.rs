@@ -213,11 +213,11 @@ fn map_segment(
           let offset = h.base_offset + i64::from(r.offset_delta);
           if let Some(key) = r.key {
             if offset >= start {
-              if map.size() >= max_entries {
+              // A load factor of 1 or more (log.cleaner.io.buffer.load.factor) can fill every slot.
+              if map.size() >= max_entries || !map.put(key, offset) {
                 full = true;
                 return Ok(false);
               }
-              map.put(key, offset);
             }
           }
           Ok(true)

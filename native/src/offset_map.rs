@@ -53,32 +53,37 @@ impl OffsetMap {
     (probe & 0x7fff_ffff) as usize % self.slots()
   }
 
-  fn find(&self, hash: &[u8; HASH_SIZE]) -> Result<usize, usize> {
-    for attempt in 0.. {
+  /// The key's slot (Ok), else the empty slot where it would go (Err(Some)), else Err(None) once
+  /// every slot was probed: a full table must not probe forever (Kafka's get bounds it the same way).
+  fn find(&self, hash: &[u8; HASH_SIZE]) -> Result<usize, Option<usize>> {
+    for attempt in 0..self.slots() + HASH_SIZE - 4 {
       let slot = self.slot_of(hash, attempt);
       if self.offsets[slot] == 0 {
-        return Err(slot);
+        return Err(Some(slot));
       }
       if &self.hashes[slot] == hash {
         return Ok(slot);
       }
     }
-    unreachable!("probing visits every slot before giving up")
+    Err(None)
   }
 
-  /// Records `offset` as the latest for `key` (the caller keeps size() below its load limit).
-  pub fn put(&mut self, key: &[u8], offset: i64) {
+  /// Records `offset` as the latest for `key`; false (nothing recorded) when `key` is new and
+  /// every slot is taken.
+  pub fn put(&mut self, key: &[u8], offset: i64) -> bool {
     let hash = md5::digest(key);
     let slot = match self.find(&hash) {
       Ok(slot) => slot,
-      Err(slot) => {
+      Err(Some(slot)) => {
         self.hashes[slot] = hash;
         self.entries += 1;
         slot
       }
+      Err(None) => return false,
     };
     self.offsets[slot] = offset + 1;
     self.latest_offset = offset;
+    true
   }
 
   /// The latest offset recorded for `key`, or -1.
@@ -92,5 +97,23 @@ impl OffsetMap {
   /// Moves the map's high-water mark (offsets past it were not mapped).
   pub fn update_latest_offset(&mut self, offset: i64) {
     self.latest_offset = offset;
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn a_full_table_answers_absent_keys_and_refuses_new_ones() {
+    let mut map = OffsetMap::with_memory(4 * BYTES_PER_ENTRY);
+    for (i, key) in [b"a", b"b", b"c", b"d"].iter().enumerate() {
+      assert!(map.put(*key, i as i64));
+    }
+    assert_eq!(map.size(), 4);
+    assert_eq!(map.get(b"zz"), -1);
+    assert!(!map.put(b"zz", 9));
+    assert!(map.put(b"c", 10));
+    assert_eq!((map.get(b"c"), map.get(b"a"), map.latest_offset()), (10, 0, 10));
   }
 }

@@ -141,8 +141,8 @@ export class LogCleaner {
   private readonly inProgress = new Set<PartitionLog>();
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private abort: CleanerAbortHandle | undefined;
+  /** Every cleaning in progress (the loop runs one, but callers may start more), its log and abort flag. */
+  private readonly running = new Map<Promise<unknown>, { log: PartitionLog; abort: CleanerAbortHandle }>();
   private stopped = false;
 
   constructor(private readonly opts: LogCleanerOptions) {
@@ -160,13 +160,13 @@ export class LogCleaner {
     this.schedule(0);
   }
 
-  /** Stops the loop, aborts a cleaning in progress and waits for it to let go of the files. */
+  /** Stops the loop, aborts every cleaning in progress and waits for them to let go of the files. */
   async shutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.abort?.abort();
-    await this.running?.catch(() => {});
+    for (const { abort } of this.running.values()) abort.abort();
+    await Promise.allSettled([...this.running.keys()]);
   }
 
   /** The clean offset recorded for a log, if any (what the next round starts from). */
@@ -201,7 +201,6 @@ export class LogCleaner {
     if (this.inProgress.has(log)) return null;
     this.inProgress.add(log);
     const abort = native.newCleanerAbort();
-    this.abort = abort;
     const config = this.opts.config;
     const segments = log
       .segmentSummaries()
@@ -232,10 +231,11 @@ export class LogCleaner {
         if (!this.stopped && log.replaceSegments(group)) swapped++;
         else log.discardCleaned(group);
       }
-      if (swapped === result.groups.length) this.updateCheckpoint(log, result.endOffset);
+      // A log deleted meanwhile must not get its entry back (removeLog dropped it).
+      if (swapped === result.groups.length && log.isOpen) this.updateCheckpoint(log, result.endOffset);
       return { ...result, topic: log.topic, partition: log.partition, firstDirtyOffset: ltc.firstDirtyOffset, swapped };
     })();
-    this.running = work;
+    this.running.set(work, { log, abort });
     try {
       return await work;
     } catch (err) {
@@ -245,8 +245,20 @@ export class LogCleaner {
       return null;
     } finally {
       this.inProgress.delete(log);
-      if (this.abort === abort) this.abort = undefined;
+      this.running.delete(work);
     }
+  }
+
+  /**
+   * Kafka's abortCleaning plus updateCheckpoints(partitionToRemove) for a log being deleted: a
+   * cleaning of it stops, and its clean offset is forgotten, so a log later created under the same
+   * name is cleaned from its start rather than trusted clean up to the old log's offset.
+   */
+  removeLog(log: PartitionLog): void {
+    for (const running of this.running.values()) if (running.log === log) running.abort.abort();
+    const dir = path.dirname(log.dir);
+    const entries = this.checkpoints.get(dir);
+    if (entries?.delete(partitionKey(log.topic, log.partition))) this.writeCheckpoint(dir, entries);
   }
 
   private schedule(delayMs: number): void {
@@ -304,6 +316,10 @@ export class LogCleaner {
     entries.set(partitionKey(log.topic, log.partition), { topic: log.topic, partition: log.partition, offset });
     const present = new Set(this.opts.logs().map((l) => partitionKey(l.topic, l.partition)));
     for (const key of [...entries.keys()]) if (!present.has(key)) entries.delete(key);
+    this.writeCheckpoint(dir, entries);
+  }
+
+  private writeCheckpoint(dir: string, entries: Map<string, PartitionOffset>): void {
     try {
       new OffsetCheckpointFile(dir, CLEANER_CHECKPOINT_FILE).write([...entries.values()]);
     } catch (err) {

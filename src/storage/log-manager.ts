@@ -153,6 +153,7 @@ export class LogManager {
     const log = this.logs.get(key);
     if (!log) return;
     this.logs.delete(key);
+    this.cleaner.removeLog(log);
     log.closeForDelete();
     const target = path.join(path.dirname(log.dir), deleteDirName(topic, partition));
     try {

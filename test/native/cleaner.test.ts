@@ -183,6 +183,25 @@ describe('cleanLog', () => {
     expect(cleanedRecords(0).map((r) => `${r.offset}:${r.key}=${r.value}`)).toEqual(['4:a=a2', '5:b=b1', '6:z=z']);
   });
 
+  it('keeps a control batch (a transaction marker in a segment Kafka wrote) byte for byte and never maps its key', async () => {
+    const markerKey = Buffer.from([0, 0, 0, 1]); // version 0, COMMIT
+    const txn = { producerId: 11, producerEpoch: 0, attributes: 0x10 };
+    const bases = writeSegments([
+      [
+        { records: [{ key: markerKey, value: Buffer.from('data with the marker key bytes') }] },
+        { ...txn, baseSequence: 0, records: [rec('a', 'a0')] },
+        { ...txn, attributes: 0x30, baseSequence: -1, records: [{ key: markerKey, value: Buffer.from([0, 0, 0, 0, 0, 5]) }] },
+      ],
+      [{ records: [rec('a', 'a1')] }],
+    ]);
+    const original = decodeRecordBatches(readFileSync(`${stem(0)}.log`), { decompress });
+    await native.cleanLog(options(bases), native.newCleanerAbort());
+    const batches = cleanedBatches(0);
+    expect(batches.find((b) => b.isControl)).toEqual(original[2]);
+    // The data record sharing the marker's key bytes is still its key's latest; the superseded transactional a0 goes.
+    expect(cleanedRecords(0).map((r) => `${r.offset}:${r.key}`)).toEqual([`0:${markerKey.toString()}`, `2:${markerKey.toString()}`, '3:a']);
+  });
+
   it('maps only as many keys as the dedupe buffer holds and reports how far it got', async () => {
     const records = Array.from({ length: 50 }, (_, i) => rec(`k${i}`, `v${i}`));
     const bases = writeSegments([[{ records: records.slice(0, 25) }], [{ records: records.slice(25) }], [{ records: [rec('k0', 'new')] }]]);
@@ -194,6 +213,18 @@ describe('cleanLog', () => {
     expect(result.groups.map((g) => g.segments)).toEqual([[0, 25]]);
     expect(cleanedRecords(0)).toHaveLength(50);
   });
+
+  it.each([1, 1.5])('a load factor of %s fills every slot of the map without hanging the clean', async (loadFactor) => {
+    // Offsets 0-1 were cleaned before: their keys are looked up in a map that has no empty slot left.
+    const bases = writeSegments([
+      [{ records: [rec('old-0', 'v'), rec('old-1', 'v')] }],
+      [{ records: Array.from({ length: 6 }, (_, i) => rec(`k${i}`, `v${i}`)) }],
+    ]);
+    // 4 slots: the map fills after 4 keys, so it covers offsets 2..5.
+    const result = await native.cleanLog(options(bases, { firstDirtyOffset: 2, dedupeBufferSize: 4 * 24, loadFactor }), native.newCleanerAbort());
+    expect([result.mapEntries, result.endOffset]).toEqual([4, 6]);
+    expect(cleanedRecords(0).map((r) => r.key)).toEqual(['old-0', 'old-1', 'k0', 'k1', 'k2', 'k3', 'k4', 'k5']);
+  }, 10_000);
 
   it('groups segments so a cleaned segment stays within segment.bytes', async () => {
     const big = 'x'.repeat(200);

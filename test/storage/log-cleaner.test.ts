@@ -248,6 +248,22 @@ describe('compaction', () => {
     log.roll();
     expect(await cleaner.cleanFilthiestLog()).not.toBeNull(); // not marked uncleanable
   });
+  test('shutdown aborts and waits for every cleaning in progress, not only the latest one started', async () => {
+    const logs = [openLog('first', { segmentBytes: 64 * 1024 }), openLog('second', { segmentBytes: 64 * 1024 })];
+    writeUpdates(logs[0], 50, 400); // long to clean
+    writeUpdates(logs[1], 5, 2); // started last, done at once
+    for (const log of logs) log.roll();
+    const cleaner = cleanerFor(logs);
+    const settled: string[] = [];
+    const cleanings = logs.map((log) => cleaner.clean(logToClean(log, undefined, NOW)).finally(() => settled.push(log.topic)));
+    await cleaner.shutdown();
+    // Nothing of either cleaning runs once shutdown resolves: the logs may close under it.
+    expect(settled.sort()).toEqual(['first', 'second']);
+    // Aborted, or finished but not swapped in: the logs keep their segments and no checkpoint moves.
+    for (const summary of await Promise.all(cleanings)) expect(summary?.swapped ?? 0).toBe(0);
+    expect(logs.map((log) => cleaner.checkpointedOffset(log))).toEqual([undefined, undefined]);
+    for (const log of logs) expect(fs.readdirSync(log.dir).filter((f) => /\.(cleaned|swap)$/.test(f))).toEqual([]);
+  });
 });
 
 describe('LogManager', () => {
@@ -268,6 +284,26 @@ describe('LogManager', () => {
     expect(reopened.cleaner.checkpointedOffset(again)).toBe(summary!.endOffset);
     expect(await reopened.cleaner.cleanFilthiestLog()).toBeNull();
     await reopened.shutdown();
+  });
+
+  test('a deleted log\'s clean offset is forgotten: a log recreated under its name is cleaned from its start', async () => {
+    const manager = await LogManager.open({ logDirs: [root], nodeId: 1, defaultConfig: config(), retentionCheckIntervalMs: 60_000 });
+    const compacted = config({ segmentBytes: 2048, cleanupPolicy: ['compact'] });
+    const old = manager.createLog('recreated', 0, '', compacted);
+    writeUpdates(old, 10, 20);
+    old.roll();
+    expect((await manager.cleaner.cleanFilthiestLog())?.endOffset).toBe(200);
+
+    manager.deleteLog('recreated', 0);
+    expect(fs.readFileSync(path.join(root, CLEANER_CHECKPOINT_FILE), 'utf8')).toBe('0\n0\n');
+    const log = manager.createLog('recreated', 0, '', compacted);
+    const written = writeUpdates(log, 10, 30); // past the old log's clean offset before the cleaner looks
+    log.roll();
+    expect(manager.cleaner.checkpointedOffset(log)).toBeUndefined();
+    expect((await manager.cleaner.cleanFilthiestLog())?.firstDirtyOffset).toBe(0);
+    // Trusting the old offset (200) would have left every update below it uncompared: 10 keys, 10 records.
+    expect(readAllKeyed(log).map((r) => r.value)).toEqual([...latestByKey(written).values()]);
+    await manager.shutdown();
   });
 
   test('shutdown aborts a cleaning in progress and leaves no transient files', async () => {
