@@ -93,16 +93,20 @@ export class BrokerProcess {
 
   /** Starts a broker on a fresh port and data directory and waits until it serves. */
   static async start(opts: StartOptions = {}): Promise<BrokerProcess> {
-    const workDir = await mkdtemp(path.join(os.tmpdir(), `sluice-e2e-`));
-    const b = new BrokerProcess(await freePort(), workDir, opts.overrides ?? {}, opts.kind ?? brokerKind, opts.configFile);
-    try {
-      if (b.kind === 'kafka') await b.formatKafka();
-      await b.launch();
-    } catch (err) {
-      await rm(workDir, { recursive: true, force: true });
-      throw err;
+    // The port is free when picked but bound only later, so a broker started meanwhile (tests run
+    // two files at a time) may take it: such a start is retried on a fresh port and directory.
+    for (let attempt = 1; ; attempt++) {
+      const workDir = await mkdtemp(path.join(os.tmpdir(), `sluice-e2e-`));
+      const b = new BrokerProcess(await freePort(), workDir, opts.overrides ?? {}, opts.kind ?? brokerKind, opts.configFile);
+      try {
+        if (b.kind === 'kafka') await b.formatKafka();
+        await b.launch();
+        return b;
+      } catch (err) {
+        await rm(workDir, { recursive: true, force: true });
+        if (attempt >= 3 || !/address already in use|EADDRINUSE/i.test(String(err))) throw err;
+      }
     }
-    return b;
   }
 
   private args(): { cmd: string; args: string[] } {
