@@ -83,6 +83,26 @@ function syncResponse(errorCode: number, assignment: Buffer = EMPTY_ASSIGNMENT, 
   return { throttleTimeMs: 0, errorCode, protocolType, protocolName, assignment };
 }
 
+/**
+ * A parked request's promise: the first answer wins (a timer and a rejoin may both answer), and
+ * a throw while serving it becomes the error response.
+ */
+function answeredOnce<Res>(serve: (respond: (res: Res) => void) => void, onError: (err: unknown) => Res): Promise<Res> {
+  return new Promise((resolve) => {
+    let answered = false;
+    const respond = (res: Res) => {
+      if (answered) return;
+      answered = true;
+      resolve(res);
+    };
+    try {
+      serve(respond);
+    } catch (err) {
+      respond(onError(err));
+    }
+  });
+}
+
 /** Runs the classic groups of this node. */
 export class GroupCoordinator {
   private readonly groups = new Map<string, GroupMetadata>();
@@ -183,20 +203,13 @@ export class GroupCoordinator {
 
   /** Serves JoinGroup; resolves when the member's join phase ends (or at once for errors). */
   joinGroup(req: JoinGroupRequest, ctx: MemberContext): Promise<JoinGroupResponse> {
-    return new Promise((resolve) => {
-      let answered = false;
-      const respond: JoinCallback = (res) => {
-        if (answered) return;
-        answered = true;
-        resolve(res);
-      };
-      try {
-        this.join(req, ctx, respond);
-      } catch (err) {
+    return answeredOnce(
+      (respond) => this.join(req, ctx, respond),
+      (err) => {
         log.error(`JoinGroup of group ${req.groupId} failed`, err);
-        respond(joinError(req.memberId, errorCodeOf(err)));
-      }
-    });
+        return joinError(req.memberId, errorCodeOf(err));
+      },
+    );
   }
 
   private join(req: JoinGroupRequest, ctx: MemberContext, respond: JoinCallback): void {
@@ -641,20 +654,13 @@ export class GroupCoordinator {
 
   /** Serves SyncGroup; the leader's call distributes the assignment, followers wait for it. */
   syncGroup(req: SyncGroupRequest): Promise<SyncGroupResponse> {
-    return new Promise((resolve) => {
-      let answered = false;
-      const respond: SyncCallback = (res) => {
-        if (answered) return;
-        answered = true;
-        resolve(res);
-      };
-      try {
-        this.sync(req, respond);
-      } catch (err) {
+    return answeredOnce(
+      (respond) => this.sync(req, respond),
+      (err) => {
         log.error(`SyncGroup of group ${req.groupId} failed`, err);
-        respond(syncResponse(errorCodeOf(err)));
-      }
-    });
+        return syncResponse(errorCodeOf(err));
+      },
+    );
   }
 
   private sync(req: SyncGroupRequest, respond: SyncCallback): void {

@@ -8,6 +8,7 @@ import { brokerValue } from '../config/effective-config.js';
 import { log } from '../logger.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import { type CodecId, native } from '../native/index.js';
+import type { GroupMetadataValueMemberMetadata } from '../protocol/coordinator-records.js';
 import { ErrorCode, type ErrorName, errorCodeOf, KafkaError } from '../protocol/errors.js';
 import { decodeRecordBatches, encodeRecordBatch, type RecordInput } from '../protocol/records.js';
 import type { LogManager } from '../storage/log-manager.js';
@@ -37,17 +38,8 @@ export interface GroupMetadataRecord {
   members: GroupMemberRecord[];
 }
 
-/** One member inside a GroupMetadataRecord. */
-export interface GroupMemberRecord {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  rebalanceTimeout: number;
-  sessionTimeout: number;
-  subscription: Buffer;
-  assignment: Buffer;
-}
+/** One member inside a GroupMetadataRecord: the generated MemberMetadata without tagged fields. */
+export type GroupMemberRecord = Omit<GroupMetadataValueMemberMetadata, '_unknownTaggedFields'>;
 
 /** Everything __consumer_offsets holds, as the coordinator rebuilds its groups from it. */
 export interface LoadedGroups {
