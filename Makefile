@@ -61,5 +61,18 @@ test: setup typecheck
 bench: deps native ts
 	npm run bench
 
+# The producer benchmark (bench/producer/README.md): this SDK against kafkajs, @platformatic/kafka
+# and node-rdkafka on one Sluice broker. node-rdkafka (built from its bundled librdkafka, ~2-3 min
+# the first time) is installed into bench/producer/ by this target only, never by `make test`.
+# Options go through ARGS, e.g. make bench-producer ARGS='--records=50000 --clients=sluice,kafkajs'.
+.PHONY: bench-producer
+bench-producer: deps native ts bench/producer/node_modules/.package-lock.json
+	node --import tsx bench/producer/run.ts $(ARGS)
+
+# node-gyp builds against the running Node's headers (<prefix>/include/node), without a download.
+bench/producer/node_modules/.package-lock.json: bench/producer/package.json bench/producer/package-lock.json
+	cd bench/producer && npm_config_nodedir="$${npm_config_nodedir:-$$(node -p 'require("path").resolve(process.execPath, "../..")')}" npm install --no-audit --no-fund
+	@touch $@
+
 clean:
 	rm -rf dist dist-bench $(STAMPS)

@@ -1,5 +1,11 @@
 //! The producer's record batch builder (Kafka's MemoryRecordsBuilder): records are encoded into
 //! native memory as they are appended; closing compresses them and writes the 61-byte v2 header.
+//!
+//! Open batches live in a per-thread table and the hot calls address them by id: unwrapping a
+//! napi class instance (napi_unwrap + type-tag check) costs ~200 ns a call, more than encoding a
+//! 100-byte record. The RecordBatchBuilder class only owns its table slot (freed on close or GC).
+
+use std::cell::RefCell;
 
 use napi::bindgen_prelude::{Buffer, BufferSlice};
 use napi_derive::napi;
@@ -27,24 +33,83 @@ const NO_PARTITION_LEADER_EPOCH: i32 = -1;
 const NO_TIMESTAMP: i64 = -1;
 /// batchLength is an i32: no batch may grow past it.
 const MAX_BATCH_BYTES: usize = i32::MAX as usize;
+/// Initial capacity cap: a huge batch.size grows as records come rather than up front.
+const MAX_INITIAL_CAPACITY: usize = 1 << 20;
 
-/// One record header as the producer API passes it: a string key and a nullable value.
-#[napi(object)]
+/// One record header as the producer API passes it: a string key and a nullable value
+/// (use_nullable: a JS null value reads as None, as undefined does).
+#[napi(object, use_nullable = true)]
 pub struct RecordHeaderInput<'a> {
   pub key: String,
   pub value: Option<BufferSlice<'a>>,
 }
 
-/// An open batch for one partition: [61 header bytes to fill on close][records], in Rust memory.
-#[napi]
-pub struct RecordBatchBuilder {
+/// An open batch: [61 header bytes, filled on close][records].
+struct OpenBatch {
   buf: Vec<u8>,
   codec: u8,
   batch_size: usize,
   base_timestamp: Option<i64>,
   max_timestamp: i64,
   record_count: i32,
-  closed: bool,
+}
+
+/// Open batches of this thread; an id is slot index + generation << 32, so a stale id never
+/// reaches a slot's next occupant.
+#[derive(Default)]
+struct Table {
+  slots: Vec<(u32, Option<OpenBatch>)>,
+  free: Vec<u32>,
+}
+
+thread_local! {
+  static OPEN: RefCell<Table> = RefCell::new(Table::default());
+}
+
+impl Table {
+  fn insert(&mut self, batch: OpenBatch) -> i64 {
+    let index = match self.free.pop() {
+      Some(i) => i,
+      None => {
+        self.slots.push((0, None));
+        (self.slots.len() - 1) as u32
+      }
+    };
+    let slot = &mut self.slots[index as usize];
+    slot.1 = Some(batch);
+    (i64::from(slot.0) << 32) | i64::from(index)
+  }
+
+  fn get(&mut self, id: i64) -> Option<&mut OpenBatch> {
+    let (generation, index) = ((id >> 32) as u32, id as u32);
+    match self.slots.get_mut(index as usize) {
+      Some((g, batch)) if *g == generation => batch.as_mut(),
+      _ => None,
+    }
+  }
+
+  fn remove(&mut self, id: i64) -> Option<OpenBatch> {
+    let (generation, index) = ((id >> 32) as u32, id as u32);
+    match self.slots.get_mut(index as usize) {
+      Some((g, batch)) if *g == generation && batch.is_some() => {
+        *g = g.wrapping_add(1);
+        self.free.push(index);
+        batch.take()
+      }
+      _ => None,
+    }
+  }
+}
+
+fn with_open<R>(id: i64, f: impl FnOnce(&mut OpenBatch) -> napi::Result<R>) -> napi::Result<R> {
+  OPEN.with(|table| match table.borrow_mut().get(id) {
+    Some(batch) => f(batch),
+    None => Err(closed()),
+  })
+}
+
+fn closed() -> napi::Error {
+  napi::Error::from_reason("record batch is closed")
 }
 
 /// Bytes of a zigzag varint (Kafka's ByteUtils.sizeOfVarint).
@@ -58,7 +123,7 @@ fn varlong_size(v: i64) -> usize {
 }
 
 fn unsigned_size(v: u64) -> usize {
-  // 1 byte per started group of 7 bits, at least one.
+  // One byte per started group of 7 bits, at least one.
   (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
@@ -66,10 +131,7 @@ fn unsigned_size(v: u64) -> usize {
 fn field_size(len: Option<usize>) -> KResult<usize> {
   match len {
     None => Ok(1),
-    Some(n) => {
-      let n32 = i32::try_from(n).map_err(|_| too_large(n))?;
-      Ok(varint_size(n32) + n)
-    }
+    Some(n) => Ok(varint_size(i32::try_from(n).map_err(|_| too_large(n))?) + n),
   }
 }
 
@@ -87,25 +149,9 @@ fn too_large(n: usize) -> KafkaError {
   KafkaError::too_large(format!("a record of {n} bytes cannot fit in a record batch"))
 }
 
-/// Writes the header fields that never change after the records are final.
-fn write_fixed_header(
-  batch: &mut [u8],
-  attributes: i16,
-  last_offset_delta: i32,
-  base_ts: i64,
-  max_ts: i64,
-  count: i32,
-) {
-  let batch_length = (batch.len() - LOG_OVERHEAD) as i32;
-  batch[0..8].copy_from_slice(&0i64.to_be_bytes()); // baseOffset: the broker assigns offsets
-  batch[8..12].copy_from_slice(&batch_length.to_be_bytes());
-  batch[PARTITION_LEADER_EPOCH..PARTITION_LEADER_EPOCH + 4].copy_from_slice(&NO_PARTITION_LEADER_EPOCH.to_be_bytes());
-  batch[MAGIC] = 2;
-  batch[ATTRIBUTES..ATTRIBUTES + 2].copy_from_slice(&attributes.to_be_bytes());
-  batch[LAST_OFFSET_DELTA..LAST_OFFSET_DELTA + 4].copy_from_slice(&last_offset_delta.to_be_bytes());
-  batch[BASE_TIMESTAMP..BASE_TIMESTAMP + 8].copy_from_slice(&base_ts.to_be_bytes());
-  batch[MAX_TIMESTAMP..MAX_TIMESTAMP + 8].copy_from_slice(&max_ts.to_be_bytes());
-  batch[RECORD_COUNT..RECORD_COUNT + 4].copy_from_slice(&count.to_be_bytes());
+fn epoch(producer_epoch: i32) -> napi::Result<i16> {
+  i16::try_from(producer_epoch)
+    .map_err(|_| napi::Error::from_reason(format!("producer epoch {producer_epoch} is not an int16")))
 }
 
 /// Writes producerId/epoch/baseSequence and the CRC-32C over attributes..end.
@@ -117,55 +163,30 @@ fn write_producer_state(batch: &mut [u8], producer_id: i64, producer_epoch: i16,
   batch[CRC..CRC + 4].copy_from_slice(&crc.to_be_bytes());
 }
 
-fn epoch(producer_epoch: i32) -> napi::Result<i16> {
-  i16::try_from(producer_epoch)
-    .map_err(|_| napi::Error::from_reason(format!("producer epoch {producer_epoch} is not an int16")))
-}
-
-#[napi]
-impl RecordBatchBuilder {
-  /// An empty batch for `codec` that takes records up to `batch_size` bytes (the first always fits).
-  #[napi(constructor)]
-  pub fn new(codec: u32, batch_size: u32, base_timestamp: Option<i64>) -> napi::Result<Self> {
-    let codec = u8::try_from(codec)
-      .ok()
-      .filter(|&c| c <= codecs::ZSTD)
-      .ok_or_else(|| KafkaError::unsupported_compression(format!("unknown compression codec id {codec}")))?;
-    let batch_size = (batch_size as usize).min(MAX_BATCH_BYTES);
-    let mut buf = Vec::with_capacity(batch_size.clamp(HEADER_SIZE, 1 << 20));
+impl OpenBatch {
+  fn new(codec: u8, batch_size: usize, base_timestamp: Option<i64>) -> Self {
+    let mut buf = Vec::with_capacity(batch_size.clamp(HEADER_SIZE, MAX_INITIAL_CAPACITY));
     buf.resize(HEADER_SIZE, 0);
-    Ok(RecordBatchBuilder {
+    OpenBatch {
       buf,
       codec,
       batch_size,
       base_timestamp,
       max_timestamp: NO_TIMESTAMP,
       record_count: 0,
-      closed: false,
-    })
+    }
   }
 
-  /// Encodes one record (Kafka's DefaultRecord.writeTo); returns the batch's estimated size
-  /// afterwards (header + uncompressed records), or -1 when the batch already holds a record and
-  /// this one would take it past `batch_size` (nothing is written then).
-  #[napi]
-  pub fn append(
+  /// Kafka's DefaultRecord.writeTo, after MemoryRecordsBuilder.hasRoomFor; -1 when it does not fit.
+  fn append(
     &mut self,
     timestamp: i64,
-    key: Option<BufferSlice>,
-    value: Option<BufferSlice>,
-    headers: Option<Vec<RecordHeaderInput>>,
-  ) -> napi::Result<i64> {
-    if self.closed {
-      return Err(napi::Error::from_reason("append to a closed record batch"));
-    }
-    let base_timestamp = *self.base_timestamp.get_or_insert(timestamp);
-    let timestamp_delta = timestamp.wrapping_sub(base_timestamp);
+    key: Option<&[u8]>,
+    value: Option<&[u8]>,
+    headers: &[RecordHeaderInput],
+  ) -> KResult<i64> {
+    let timestamp_delta = timestamp.wrapping_sub(self.base_timestamp.unwrap_or(timestamp));
     let offset_delta = self.record_count;
-    let key = key.as_deref();
-    let value = value.as_deref();
-    let headers = headers.as_deref().unwrap_or(&[]);
-
     let mut body = 1 + varlong_size(timestamp_delta) + varint_size(offset_delta);
     body += field_size(key.map(<[u8]>::len))? + field_size(value.map(<[u8]>::len))?;
     body += varint_size(headers.len() as i32);
@@ -179,9 +200,8 @@ impl RecordBatchBuilder {
       return Ok(-1);
     }
     if total > MAX_BATCH_BYTES {
-      return Err(too_large(size).into());
+      return Err(too_large(size));
     }
-
     let out = &mut self.buf;
     out.reserve(size);
     write_varint(out, body_i32);
@@ -196,70 +216,115 @@ impl RecordBatchBuilder {
       write_field(out, h.value.as_deref());
     }
     debug_assert_eq!(out.len(), total);
+    self.base_timestamp.get_or_insert(timestamp);
     self.max_timestamp = self.max_timestamp.max(timestamp);
     self.record_count += 1;
     Ok(total as i64)
   }
 
-  /// Compresses the records, writes the header and CRC-32C and hands the bytes to JS without a
-  /// copy (the Buffer owns the Rust allocation). Once only: a retry re-stamps the returned Buffer
-  /// with rewriteProducerState.
-  #[napi]
-  pub fn close(&mut self, producer_id: i64, producer_epoch: i32, base_sequence: i32) -> napi::Result<Buffer> {
-    if self.closed {
-      return Err(napi::Error::from_reason("record batch already closed"));
-    }
-    if self.record_count == 0 {
-      return Err(napi::Error::from_reason("cannot close a record batch with no records"));
-    }
-    let producer_epoch = epoch(producer_epoch)?;
+  /// Kafka's MemoryRecordsBuilder.close: compressed records behind a complete v2 header. On
+  /// failure the batch is left as it was; on success the caller drops it.
+  fn close(&mut self, producer_id: i64, producer_epoch: i16, base_sequence: i32) -> KResult<Vec<u8>> {
     let mut out = if self.codec == codecs::NONE {
       std::mem::take(&mut self.buf)
     } else {
       let compressed = codecs::compress(self.codec, &self.buf[HEADER_SIZE..])?;
       if HEADER_SIZE + compressed.len() > MAX_BATCH_BYTES {
-        return Err(too_large(compressed.len()).into());
+        return Err(too_large(compressed.len()));
       }
-      self.buf = Vec::new(); // the uncompressed records are no longer needed
       let mut out = Vec::with_capacity(HEADER_SIZE + compressed.len());
       out.resize(HEADER_SIZE, 0);
       out.extend_from_slice(&compressed);
       out
     };
-    self.closed = true;
     if out.capacity() - out.len() > out.len() {
       out.shrink_to_fit(); // a lingered, half-empty batch should not pin batch.size bytes
     }
-    write_fixed_header(
-      &mut out,
-      i16::from(self.codec),
-      self.record_count - 1,
-      self.base_timestamp.unwrap_or(NO_TIMESTAMP),
-      self.max_timestamp,
-      self.record_count,
-    );
+    let batch_length = (out.len() - LOG_OVERHEAD) as i32;
+    out[0..8].copy_from_slice(&0i64.to_be_bytes()); // baseOffset: the broker assigns offsets
+    out[8..12].copy_from_slice(&batch_length.to_be_bytes());
+    out[PARTITION_LEADER_EPOCH..PARTITION_LEADER_EPOCH + 4].copy_from_slice(&NO_PARTITION_LEADER_EPOCH.to_be_bytes());
+    out[MAGIC] = 2;
+    out[ATTRIBUTES..ATTRIBUTES + 2].copy_from_slice(&i16::from(self.codec).to_be_bytes());
+    out[LAST_OFFSET_DELTA..LAST_OFFSET_DELTA + 4].copy_from_slice(&(self.record_count - 1).to_be_bytes());
+    let base_timestamp = self.base_timestamp.unwrap_or(NO_TIMESTAMP);
+    out[BASE_TIMESTAMP..BASE_TIMESTAMP + 8].copy_from_slice(&base_timestamp.to_be_bytes());
+    out[MAX_TIMESTAMP..MAX_TIMESTAMP + 8].copy_from_slice(&self.max_timestamp.to_be_bytes());
+    out[RECORD_COUNT..RECORD_COUNT + 4].copy_from_slice(&self.record_count.to_be_bytes());
     write_producer_state(&mut out, producer_id, producer_epoch, base_sequence);
-    Ok(out.into())
+    Ok(out)
   }
+}
+
+/// Owns one open batch's table slot: JS keeps it alive while the batch is, and GC frees the slot
+/// of a batch dropped without being closed.
+#[napi]
+pub struct RecordBatchBuilder {
+  id: i64,
 }
 
 #[napi]
 impl RecordBatchBuilder {
-  #[napi]
-  pub fn noop0(&mut self) -> i64 { 1 }
-  #[napi]
-  pub fn noop_i64(&mut self, ts: i64) -> i64 { ts }
-  #[napi]
-  pub fn noop_f64(&mut self, ts: f64) -> f64 { ts }
-  #[napi]
-  pub fn noop_bufs(&mut self, a: BufferSlice, b: BufferSlice) -> i64 { (a.len() + b.len()) as i64 }
-  #[napi]
-  pub fn noop_full(&mut self, ts: i64, a: Option<BufferSlice>, b: Option<BufferSlice>, h: Option<Vec<RecordHeaderInput>>) -> i64 { ts + a.map(|x| x.len()).unwrap_or(0) as i64 + b.map(|x| x.len()).unwrap_or(0) as i64 + h.map(|x| x.len()).unwrap_or(0) as i64 }
-  #[napi]
-  pub fn close_copy<'env>(&mut self, env: &'env napi::Env, producer_id: i64, producer_epoch: i32, base_sequence: i32) -> napi::Result<BufferSlice<'env>> {
-    let b = self.close(producer_id, producer_epoch, base_sequence)?;
-    BufferSlice::copy_from(env, &b[..])
+  /// An empty batch for `codec` that takes records up to `batch_size` bytes (the first always fits);
+  /// timestamp deltas count from `base_timestamp`, by default the first record's timestamp.
+  #[napi(constructor)]
+  pub fn new(codec: u32, batch_size: u32, base_timestamp: Option<i64>) -> napi::Result<Self> {
+    let codec = u8::try_from(codec)
+      .ok()
+      .filter(|&c| c <= codecs::ZSTD)
+      .ok_or_else(|| KafkaError::unsupported_compression(format!("unknown compression codec id {codec}")))?;
+    let batch = OpenBatch::new(codec, (batch_size as usize).min(MAX_BATCH_BYTES), base_timestamp);
+    Ok(RecordBatchBuilder {
+      id: OPEN.with(|table| table.borrow_mut().insert(batch)),
+    })
   }
+
+  /// The id recordBatchAppend and recordBatchClose take.
+  #[napi(getter)]
+  pub fn id(&self) -> i64 {
+    self.id
+  }
+}
+
+impl Drop for RecordBatchBuilder {
+  fn drop(&mut self) {
+    // try_with: the table may already be gone when the thread exits.
+    let _ = OPEN.try_with(|table| table.borrow_mut().remove(self.id));
+  }
+}
+
+/// Encodes one record into the open batch `id`; returns the batch's estimated size afterwards
+/// (header + uncompressed records), or -1 when the batch already holds a record and this one
+/// would take it past its batch size (nothing is written then).
+#[napi]
+pub fn record_batch_append(
+  id: i64,
+  timestamp: i64,
+  key: Option<BufferSlice>,
+  value: Option<BufferSlice>,
+  headers: Option<Vec<RecordHeaderInput>>,
+) -> napi::Result<i64> {
+  with_open(id, |batch| {
+    Ok(batch.append(timestamp, key.as_deref(), value.as_deref(), headers.as_deref().unwrap_or(&[]))?)
+  })
+}
+
+/// Closes the open batch `id`: compresses its records, writes the header and CRC-32C, and hands
+/// the bytes to JS without a copy (the Buffer owns the Rust allocation). The id is then released.
+#[napi]
+pub fn record_batch_close(id: i64, producer_id: i64, producer_epoch: i32, base_sequence: i32) -> napi::Result<Buffer> {
+  let producer_epoch = epoch(producer_epoch)?;
+  let bytes = OPEN.with(|table| {
+    let mut table = table.borrow_mut();
+    let batch = table.get(id).ok_or_else(closed)?;
+    if batch.record_count == 0 {
+      return Err(napi::Error::from_reason("cannot close a record batch with no records"));
+    }
+    let bytes = batch.close(producer_id, producer_epoch, base_sequence)?;
+    table.remove(id);
+    Ok(bytes)
+  })?;
+  Ok(bytes.into())
 }
 
 /// Re-stamps a closed batch with new producer fields (a retry after an epoch bump, KIP-360):
@@ -303,5 +368,17 @@ mod tests {
       write_varlong(&mut out, v);
       assert_eq!(varlong_size(v), out.len(), "varlong {v}");
     }
+  }
+
+  #[test]
+  fn stale_ids_miss_reused_slots() {
+    let mut table = Table::default();
+    let a = table.insert(OpenBatch::new(codecs::NONE, 100, None));
+    assert!(table.remove(a).is_some());
+    let b = table.insert(OpenBatch::new(codecs::NONE, 100, None));
+    assert_ne!(a, b);
+    assert!(table.get(a).is_none());
+    assert!(table.remove(a).is_none());
+    assert!(table.get(b).is_some());
   }
 }

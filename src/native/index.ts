@@ -350,18 +350,30 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
   return handle as unknown as LogSegmentHandle;
 }
 
-/** The addon's RecordBatchBuilder class, reached through the raw module object. */
-interface RawAddonClasses {
-  RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => RecordBatchBuilderHandle;
+/** The addon's batch builder as exported: a class that owns a table slot, and functions taking its id. */
+interface RawBatchBuilderApi {
+  RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => { readonly id: number };
+  recordBatchAppend(id: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  recordBatchClose(id: number, producerId: number, producerEpoch: number, baseSequence: number): Buffer;
 }
 
-/** Translates the builder's failures into NativeError; a plain call otherwise (append is the hot path). */
+/**
+ * Holds the builder's slot owner (so GC frees the slot of a dropped batch) and calls the
+ * addon by id: cheaper per record than a napi method; failures become NativeError.
+ */
 class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
-  constructor(private readonly raw: RecordBatchBuilderHandle) {}
+  private readonly id: number;
+
+  constructor(
+    private readonly api: RawBatchBuilderApi,
+    private readonly owner: { readonly id: number },
+  ) {
+    this.id = owner.id;
+  }
 
   append(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
     try {
-      return this.raw.append(timestamp, key, value, headers);
+      return this.api.recordBatchAppend(this.id, timestamp, key, value, headers);
     } catch (err) {
       return translate(err);
     }
@@ -369,7 +381,7 @@ class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
 
   close(producerId: number, producerEpoch: number, baseSequence: number): Buffer {
     try {
-      return this.raw.close(producerId, producerEpoch, baseSequence);
+      return this.api.recordBatchClose(this.id, producerId, producerEpoch, baseSequence);
     } catch (err) {
       return translate(err);
     }
@@ -408,10 +420,10 @@ function load(): NativeAddon {
     cleanLog: (options: CleanLogOptions, abort: CleanerAbortHandle) => raw.cleanLog(options, abort).catch(translate),
     newCleanerAbort: () => new (raw as unknown as { CleanerAbort: new () => CleanerAbortHandle }).CleanerAbort(),
     readNextOffsetOfFile: guard(raw.readNextOffsetOfFile),
-    newRecordBatchBuilder: guard(
-      (codec: CodecId, batchSize: number, baseTimestamp: number | null) =>
-        new GuardedRecordBatchBuilder(new (raw as unknown as RawAddonClasses).RecordBatchBuilder(codec, batchSize, baseTimestamp)),
-    ),
+    newRecordBatchBuilder: guard((codec: CodecId, batchSize: number, baseTimestamp: number | null) => {
+      const api = raw as unknown as RawBatchBuilderApi;
+      return new GuardedRecordBatchBuilder(api, new api.RecordBatchBuilder(codec, batchSize, baseTimestamp));
+    }),
     rewriteProducerState: guard(raw.rewriteProducerState),
     openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
       wrapSegment(raw.openSegment(dir, baseOffset, config)),

@@ -1,0 +1,154 @@
+// One client, one scenario, in its own process: warm up, produce `records` records keeping at most
+// `window` unacknowledged (throughput, CPU, latency under load), then a light paced load (latency
+// alone), and print one `RESULT {json}` line with what was measured.
+// Run by run.ts: node --import tsx bench/producer/child.ts '<ChildConfig json>'
+import { randomFillSync } from 'node:crypto';
+import type { BenchClient, ClientSpec, OpenClient } from './client-api.js';
+
+/** What run.ts asks a child to do. */
+export interface ChildConfig extends ClientSpec {
+  client: string;
+  valueSize: number;
+  records: number;
+  warmupRecords: number;
+  window: number;
+  /** Then produce this many records one by one at pacedRate records/s, for the ack latency of a light load. */
+  pacedRecords: number;
+  pacedRate: number;
+}
+
+/** What a child reports. */
+export interface ChildResult {
+  records: number;
+  elapsedMs: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerRecord: number;
+  rssMb: number;
+  /** Ack latency producing one record at a time at pacedRate records/s. */
+  pacedP50Ms: number;
+  pacedP99Ms: number;
+}
+
+/** Distinct values cycled through, so no client sees the same bytes twice in a row. */
+function valuePool(size: number): Buffer[] {
+  return Array.from({ length: 256 }, () => randomFillSync(Buffer.allocUnsafe(size)));
+}
+
+/**
+ * Produces records [from, to) keeping at most `window` outstanding; `latencies[i]` gets record
+ * i's ack latency in ms (its chunk's, for batch clients). Rejects on the first failed record.
+ */
+function drive(client: BenchClient, cfg: ChildConfig, values: Buffer[], from: number, to: number, latencies: Float64Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = from;
+    let outstanding = 0;
+    let failed = false;
+    const fail = (err: unknown) => {
+      if (!failed) reject(err instanceof Error ? err : new Error(String(err)));
+      failed = true;
+    };
+    const acked = (first: number, count: number, started: number, err?: unknown) => {
+      if (err) return fail(err);
+      const latency = performance.now() - started;
+      for (let i = first; i < first + count; i++) latencies[i] = latency;
+      outstanding -= count;
+      if (next < to) pump();
+      else if (outstanding === 0) resolve();
+    };
+    const pump = () => {
+      while (!failed && next < to && outstanding < cfg.window) {
+        const first = next;
+        const started = performance.now();
+        if (client.style === 'record') {
+          next++;
+          outstanding++;
+          client.produce(values[first & 255], (err) => acked(first, 1, started, err));
+        } else {
+          const count = Math.min(cfg.chunk, to - first);
+          const chunk = new Array<Buffer>(count);
+          for (let i = 0; i < count; i++) chunk[i] = values[(first + i) & 255];
+          next += count;
+          outstanding += count;
+          client.send(chunk, (err) => acked(first, count, started, err));
+        }
+      }
+    };
+    pump();
+  });
+}
+
+/** Produces `count` records one call each, at `rate` records/s; returns their ack latencies. */
+function paced(client: BenchClient, values: Buffer[], count: number, rate: number): Promise<Float64Array> {
+  const latencies = new Float64Array(count);
+  return new Promise((resolve, reject) => {
+    let sent = 0;
+    let acked = 0;
+    const t0 = performance.now();
+    const timer = setInterval(() => {
+      const due = Math.min(count, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        const i = sent;
+        const started = performance.now();
+        const done = (err?: unknown) => {
+          if (err) {
+            clearInterval(timer);
+            reject(err instanceof Error ? err : new Error(String(err)));
+            return;
+          }
+          latencies[i] = performance.now() - started;
+          if (++acked === count) resolve(latencies);
+        };
+        if (client.style === 'record') client.produce(values[i & 255], done);
+        else client.send([values[i & 255]], done);
+      }
+      if (sent === count) clearInterval(timer);
+    }, 1);
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.argv[2]) as ChildConfig;
+  const { open } = (await import(`./clients/${cfg.client}.js`)) as { open: OpenClient };
+  const client = await open(cfg);
+  const values = valuePool(cfg.valueSize);
+  const warmup = new Float64Array(cfg.warmupRecords);
+  await drive(client, cfg, values, 0, cfg.warmupRecords, warmup);
+
+  const latencies = new Float64Array(cfg.records);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await drive(client, cfg, values, 0, cfg.records, latencies);
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const rssMb = process.memoryUsage().rss / 2 ** 20;
+  const light = (await paced(client, values, cfg.pacedRecords, cfg.pacedRate)).sort();
+  await client.close();
+
+  latencies.sort();
+  const result: ChildResult = {
+    records: cfg.records,
+    elapsedMs,
+    recordsPerSec: (cfg.records * 1000) / elapsedMs,
+    mbPerSec: (cfg.records * cfg.valueSize) / elapsedMs / 1000,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    cpuUsPerRecord: (cpu.user + cpu.system) / cfg.records,
+    rssMb,
+    pacedP50Ms: percentile(light, 50),
+    pacedP99Ms: percentile(light, 99),
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  process.exit(0); // some clients keep timers or threads alive after close
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

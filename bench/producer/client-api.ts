@@ -1,0 +1,31 @@
+// What the benchmark needs from each producer client: one way to hand it records, each reporting
+// its acknowledgement through a callback, and a clean close.
+
+/** Where and how a client produces, identical for every client of one scenario. */
+export interface ClientSpec {
+  bootstrap: string;
+  topic: string;
+  acks: 1 | 'all';
+  /** Records per send() for clients whose API takes batches of messages (chunk of the workload). */
+  chunk: number;
+}
+
+/** A client whose API takes one record a call (Sluice produce(), node-rdkafka produce()). */
+export interface RecordClient {
+  readonly style: 'record';
+  produce(value: Buffer, done: (err?: unknown) => void): void;
+  close(): Promise<void>;
+}
+
+/** A client whose API takes an array of messages a call (kafkajs and @platformatic/kafka send()). */
+export interface BatchClient {
+  readonly style: 'batch';
+  send(values: Buffer[], done: (err?: unknown) => void): void;
+  close(): Promise<void>;
+}
+
+/** One connected producer under test. */
+export type BenchClient = RecordClient | BatchClient;
+
+/** Each module in clients/ exports `open`, which connects a producer for the spec. */
+export type OpenClient = (spec: ClientSpec) => Promise<BenchClient>;

@@ -1,0 +1,241 @@
+// One socket to one broker (Kafka's KafkaChannel + InFlightRequests): size-prefixed frames,
+// correlation ids, ApiVersions negotiation, per-request timeouts. Record bytes are written as
+// their own chunks (cork + write), never concatenated.
+import net from 'node:net';
+import { apiSpecs, decodeResponse, encodeRequest, type ApiKey, type RequestBodies, type ResponseBodies } from '../protocol/index.js';
+import { KafkaProducerError } from './errors.js';
+
+const API_VERSIONS = 18;
+/** UNSUPPORTED_VERSION: the broker answered ApiVersions with a v0 body listing what it serves. */
+const UNSUPPORTED_VERSION = 35;
+
+/** The oldest version of each API this client will use (Produce 3 is the first with record batch v2). */
+export const CLIENT_MIN_VERSIONS: Readonly<Record<number, number>> = { 0: 3, 3: 1, 18: 0, 22: 0 };
+
+/** Connection lifecycle, for logs and events. */
+export type ConnectionState = 'connecting' | 'negotiating' | 'ready' | 'closed';
+
+/** Socket and timeout settings of a connection. */
+export interface ConnectionOptions {
+  clientId: string;
+  requestTimeoutMs: number;
+  connectionSetupTimeoutMs: number;
+  onReady(conn: BrokerConnection): void;
+  onClose(conn: BrokerConnection, reason: KafkaProducerError): void;
+}
+
+interface InFlight {
+  apiKey: number;
+  version: number;
+  resolve(body: unknown): void;
+  reject(err: KafkaProducerError): void;
+  /** When it times out (Date.now() ms). */
+  deadline: number;
+}
+
+/** A connection to one broker: send typed requests once ready, get typed responses. */
+export class BrokerConnection {
+  state: ConnectionState = 'connecting';
+  private readonly socket: net.Socket;
+  private readonly inFlight = new Map<number, InFlight>();
+  private correlationId = 0;
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private setupTimer: NodeJS.Timeout | null;
+  /** One timer for the oldest in-flight request's deadline, not one per request. */
+  private timeoutTimer: NodeJS.Timeout | null = null;
+  /** Negotiated version per api key: the highest both sides serve. */
+  readonly versions = new Map<number, number>();
+
+  constructor(
+    readonly nodeId: number,
+    readonly host: string,
+    readonly port: number,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.socket = net.connect({ host, port });
+    this.socket.setNoDelay(true);
+    this.setupTimer = setTimeout(
+      () => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to ${host}:${port} timed out after ${options.connectionSetupTimeoutMs} ms`)),
+      options.connectionSetupTimeoutMs,
+    );
+    this.socket.once('connect', () => this.negotiate(apiSpecs[API_VERSIONS].maxVersion));
+    this.socket.on('data', (b: Buffer) => this.onData(b));
+    this.socket.on('error', (err) => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${nodeId} (${host}:${port}) failed: ${err.message}`, { cause: err })));
+    this.socket.on('close', () => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${nodeId} (${host}:${port}) was closed`)));
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** The version to use for apiKey, or -1 when the broker serves none this client can use. */
+  version(apiKey: number): number {
+    return this.versions.get(apiKey) ?? -1;
+  }
+
+  private negotiate(version: number): void {
+    this.state = 'negotiating';
+    this.request(API_VERSIONS, version, { clientSoftwareName: 'sluice-producer', clientSoftwareVersion: '0.1.0' }, true).then(
+      (body) => {
+        const res = body as ResponseBodies[18];
+        if (res.errorCode === UNSUPPORTED_VERSION) {
+          const theirs = res.apiKeys.find((k) => k.apiKey === API_VERSIONS);
+          const next = Math.min(theirs?.maxVersion ?? 0, version - 1);
+          if (next < 0 || next >= version) return this.close(new KafkaProducerError('UNSUPPORTED_VERSION', 'ApiVersions negotiation failed'));
+          return this.negotiate(next);
+        }
+        if (res.errorCode !== 0) return this.close(KafkaProducerError.fromCode(res.errorCode, 'ApiVersions'));
+        for (const k of res.apiKeys) {
+          const ours = apiSpecs[k.apiKey];
+          if (!ours) continue;
+          const min = Math.max(k.minVersion, CLIENT_MIN_VERSIONS[k.apiKey] ?? ours.minVersion);
+          const max = Math.min(k.maxVersion, ours.maxVersion);
+          if (max >= min) this.versions.set(k.apiKey, max);
+        }
+        if (this.setupTimer) clearTimeout(this.setupTimer);
+        this.setupTimer = null;
+        this.state = 'ready';
+        this.options.onReady(this);
+      },
+      () => {}, // close() already reported why
+    );
+  }
+
+  /** Holds writes back until uncork(), so requests sent in between go out in one writev. */
+  cork(): void {
+    this.socket.cork();
+  }
+
+  uncork(): void {
+    this.socket.uncork();
+  }
+
+  private armTimeout(delayMs: number): void {
+    this.timeoutTimer = setTimeout(this.checkTimeouts, Math.max(0, delayMs));
+    this.timeoutTimer.unref(); // the socket keeps the process alive while requests are pending
+  }
+
+  /** Requests are answered in order, so the first in flight (Map order) has the earliest deadline. */
+  private readonly checkTimeouts = (): void => {
+    this.timeoutTimer = null;
+    if (this.state === 'closed') return;
+    const oldest = this.inFlight.values().next();
+    if (oldest.done) return;
+    const wait = oldest.value.deadline - Date.now();
+    if (wait > 0) return this.armTimeout(wait);
+    this.close(new KafkaProducerError('REQUEST_TIMED_OUT', `Request to node ${this.nodeId} timed out after ${this.options.requestTimeoutMs} ms`));
+  };
+
+  /** Sends a request at the negotiated version; resolves with the response body. */
+  send<K extends ApiKey>(apiKey: K, body: RequestBodies[K]): Promise<ResponseBodies[K]> {
+    const version = this.version(apiKey);
+    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
+    if (version < 0) return Promise.reject(new KafkaProducerError('UNSUPPORTED_VERSION', `Node ${this.nodeId} serves no usable version of api ${apiKey}`));
+    return this.request(apiKey, version, body, true) as Promise<ResponseBodies[K]>;
+  }
+
+  /** Sends a request the broker does not answer (Produce with acks=0); resolves once written. */
+  sendOneWay<K extends ApiKey>(apiKey: K, body: RequestBodies[K]): Promise<void> {
+    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
+    return this.request(apiKey, this.version(apiKey), body, false) as Promise<void>;
+  }
+
+  private request(apiKey: number, version: number, body: object, expectResponse: boolean): Promise<unknown> {
+    const correlationId = (this.correlationId = (this.correlationId + 1) | 0);
+    let chunks: Buffer[];
+    try {
+      chunks = encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
+    } catch (err) {
+      return Promise.reject(new KafkaProducerError('INVALID_REQUEST', `Could not encode request: ${(err as Error).message}`, { cause: err }));
+    }
+    return new Promise((resolve, reject) => {
+      const socket = this.socket;
+      socket.cork();
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) socket.write(chunks[i]);
+      if (expectResponse) {
+        socket.write(chunks[last]);
+        this.inFlight.set(correlationId, { apiKey, version, resolve, reject, deadline: Date.now() + this.options.requestTimeoutMs });
+        if (this.timeoutTimer === null) this.armTimeout(this.options.requestTimeoutMs);
+      } else {
+        socket.write(chunks[last], (err) => (err ? reject(new KafkaProducerError('NETWORK_EXCEPTION', err.message)) : resolve(undefined)));
+      }
+      socket.uncork();
+    });
+  }
+
+  private onData(b: Buffer): void {
+    this.chunks.push(b);
+    this.buffered += b.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.take(4, false);
+      const size = head.readInt32BE(0);
+      if (size < 4) return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Invalid response size ${size} from node ${this.nodeId}`));
+      if (this.buffered < size + 4) return;
+      this.take(4, true);
+      this.onFrame(this.take(size, true));
+      if (this.state === 'closed') return;
+    }
+  }
+
+  /** The first n buffered bytes (consumed when consume is set), copied only if they span chunks. */
+  private take(n: number, consume: boolean): Buffer {
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (!consume) return first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let copied = 0;
+    let i = 0;
+    while (copied < n) {
+      const c = this.chunks[i];
+      const k = Math.min(c.length, n - copied);
+      c.copy(out, copied, 0, k);
+      copied += k;
+      if (consume) {
+        if (k === c.length) this.chunks.splice(i, 1);
+        else this.chunks[i] = c.subarray(k);
+      } else i++;
+    }
+    if (consume) this.buffered -= n;
+    return out;
+  }
+
+  private onFrame(frame: Buffer): void {
+    const correlationId = frame.readInt32BE(0);
+    const pending = this.inFlight.get(correlationId);
+    if (!pending) return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Response with unknown correlation id ${correlationId} from node ${this.nodeId}`));
+    this.inFlight.delete(correlationId);
+    let version = pending.version;
+    // A broker that does not know our ApiVersions version answers with a v0 body (error 35).
+    if (pending.apiKey === API_VERSIONS && frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION) version = 0;
+    let body: unknown;
+    try {
+      body = decodeResponse(pending.apiKey, version, frame).body;
+    } catch (err) {
+      pending.reject(new KafkaProducerError('CORRUPT_MESSAGE', `Malformed response from node ${this.nodeId}: ${(err as Error).message}`));
+      return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Malformed response from node ${this.nodeId}`));
+    }
+    pending.resolve(body);
+  }
+
+  /** Closes the socket and fails every in-flight request with reason. */
+  close(reason: KafkaProducerError = new KafkaProducerError('NETWORK_EXCEPTION', 'Connection closed by the client')): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.setupTimer) clearTimeout(this.setupTimer);
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
+    this.timeoutTimer = null;
+    this.socket.destroy();
+    const pending = [...this.inFlight.values()];
+    this.inFlight.clear();
+    for (const p of pending) p.reject(reason);
+    this.options.onClose(this, reason);
+  }
+}

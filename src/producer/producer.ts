@@ -1,0 +1,472 @@
+// The public Producer (Kafka's KafkaProducer): produce()/send() hand records to the accumulator,
+// waiting (up to maxBlockMs) for metadata and for bufferMemory; the sender does all I/O.
+import { EventEmitter } from 'node:events';
+import { KafkaProducerError } from './errors.js';
+import { IdempotenceManager } from './idempotence.js';
+import { ProducerMetadata } from './metadata.js';
+import { NativeBatch } from './native-batch.js';
+import { BuiltInPartitioner, partitionForKey } from './partitioner.js';
+import type { BatchHeader, RecordCallback, RecordMetadata } from './producer-batch.js';
+import { resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config.js';
+import { AppendResult, RecordAccumulator } from './record-accumulator.js';
+import { Sender } from './sender.js';
+
+/** Key, value and header values: bytes, or text sent as UTF-8. */
+export type MessageBytes = Buffer | string | null;
+
+/** One record to produce. */
+export interface ProducerMessage {
+  key?: MessageBytes;
+  value: MessageBytes;
+  headers?: Record<string, MessageBytes | undefined> | { key: string; value: MessageBytes }[];
+  /** Explicit partition; otherwise murmur2 of the key, or the sticky partition for keyless records. */
+  partition?: number;
+  /** CreateTime in ms (number or numeric string); defaults to now. */
+  timestamp?: number | string;
+}
+
+/** A kafkajs-style batch of messages for one topic. */
+export interface ProducerRecordBatch {
+  topic: string;
+  messages: ProducerMessage[];
+}
+
+/** Options of close(). */
+export interface CloseOptions {
+  /** How long to wait for in-flight and buffered records before failing them (default: no limit). */
+  timeoutMs?: number;
+}
+
+/** What metrics() reports. */
+export interface ProducerMetrics {
+  /** bufferMemory bytes held by batches not yet acknowledged. */
+  bufferedBytes: number;
+  bufferAvailableBytes: number;
+  bufferTotalBytes: number;
+  /** Records appended and not yet acknowledged or failed. */
+  bufferedRecords: number;
+  /** produce()/send() records waiting for metadata or memory (backpressure). */
+  waitingRecords: number;
+  /** Batches queued in the accumulator, not yet sent. */
+  queuedBatches: number;
+  inFlightBatches: number;
+  inFlightRequests: number;
+  requestsSent: number;
+  recordsSent: number;
+  recordsFailed: number;
+  retries: number;
+  producerId: bigint;
+  producerEpoch: number;
+}
+
+/** A record parked until metadata arrives or memory frees up. */
+interface WaitingRecord {
+  topic: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: BatchHeader[] | null;
+  partition: number;
+  timestamp: number;
+  size: number;
+  callback: RecordCallback;
+  deadline: number;
+  reason: 'metadata' | 'partition' | 'memory';
+}
+
+/** Kafka's RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD: the upper bound beyond keys, values and headers. */
+const BATCH_AND_RECORD_OVERHEAD = 61 + 21;
+
+function toBytes(v: MessageBytes | undefined, what: string): Buffer | null {
+  if (v === null || v === undefined) return null;
+  if (Buffer.isBuffer(v)) return v;
+  if (typeof v === 'string') return Buffer.from(v, 'utf8');
+  const u = v as unknown;
+  if (u instanceof Uint8Array) return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  throw new KafkaProducerError('INVALID_RECORD', `${what} must be a Buffer, a string or null`, { retriable: false });
+}
+
+function toHeaders(h: ProducerMessage['headers']): BatchHeader[] | null {
+  if (h === undefined || h === null) return null;
+  const out: BatchHeader[] = [];
+  if (Array.isArray(h)) {
+    for (const { key, value } of h) {
+      if (typeof key !== 'string') throw new KafkaProducerError('INVALID_RECORD', 'header keys must be strings', { retriable: false });
+      out.push({ key, value: toBytes(value, `header ${key}`) });
+    }
+  } else {
+    for (const key of Object.keys(h)) out.push({ key, value: toBytes(h[key], `header ${key}`) });
+  }
+  return out.length > 0 ? out : null;
+}
+
+/** Reports err through callback, or (no callback: produce()) as a rejected promise. */
+function settle(callback: RecordCallback | null, err: KafkaProducerError): Promise<RecordMetadata> | undefined {
+  if (callback === null) return Promise.reject(err);
+  callback(err, null);
+  return undefined;
+}
+
+/**
+ * A Kafka producer: `await send({ topic, messages })` or `produce(topic, message)`; every record
+ * resolves with its metadata or rejects with a KafkaProducerError — none is dropped silently.
+ */
+export class Producer extends EventEmitter {
+  /** The options after defaults and validation. */
+  readonly config: ProducerConfig;
+  private readonly metadata: ProducerMetadata;
+  private readonly accumulator: RecordAccumulator;
+  private readonly idempotence: IdempotenceManager | null;
+  private readonly sender: Sender;
+  private readonly partitioners = new Map<string, BuiltInPartitioner>();
+  private readonly waiting: WaitingRecord[] = [];
+  private waitTimer: NodeJS.Timeout | null = null;
+  private processScheduled = false;
+  private readonly leaveWaiters: { entry: WaitingRecord; resolve(): void }[] = [];
+  private readonly connectWaiters: { resolve(): void; reject(err: KafkaProducerError): void }[] = [];
+  private started = false;
+  private closing = false;
+  private closePromise: Promise<void> | null = null;
+  private fatalError: KafkaProducerError | null = null;
+
+  constructor(options: ProducerOptions) {
+    super();
+    this.config = resolveProducerConfig(options);
+    const c = this.config;
+    this.metadata = new ProducerMetadata(c.retryBackoffMs, c.retryBackoffMaxMs, c.metadataMaxAgeMs);
+    this.idempotence = c.idempotence ? new IdempotenceManager() : null;
+    this.accumulator = new RecordAccumulator(
+      c,
+      (o) => new NativeBatch(o),
+      () => this.sender.wakeup(),
+      () => this.scheduleProcessWaiting(),
+    );
+    this.sender = new Sender(c, this.metadata, this.accumulator, this.idempotence, {
+      emit: (event, payload) => this.emitEvent(event, payload),
+      onMetadataUpdate: () => this.onMetadataUpdate(),
+      onFatalError: (err) => this.onFatalError(err),
+      isBusy: () => this.accumulator.hasIncomplete() || this.waiting.length > 0 || this.connectWaiters.length > 0,
+    });
+  }
+
+  private emitEvent(event: string, payload: unknown): void {
+    // An 'error' event nobody listens to would throw: every record reports its own failure anyway.
+    if (event === 'error' && this.listenerCount('error') === 0) return;
+    this.emit(event, payload);
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.sender.wakeup();
+  }
+
+  /** Resolves once cluster metadata was fetched from a bootstrap server (within maxBlockMs). */
+  connect(): Promise<void> {
+    if (this.closing) return Promise.reject(this.closedError());
+    if (this.fatalError) return Promise.reject(this.fatalError);
+    this.start();
+    if (this.metadata.updateVersion > 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      this.connectWaiters.push(waiter);
+      const timer = setTimeout(() => {
+        const i = this.connectWaiters.indexOf(waiter);
+        if (i < 0) return;
+        this.connectWaiters.splice(i, 1);
+        reject(new KafkaProducerError('REQUEST_TIMED_OUT', `Could not fetch metadata from any of ${this.config.bootstrapServers.map((s) => `${s.host}:${s.port}`).join(', ')} within ${this.config.maxBlockMs} ms`));
+      }, this.config.maxBlockMs);
+      waiter.resolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      waiter.reject = (err) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+    });
+  }
+
+  /** Enqueues one record; resolves with its partition and offset once acknowledged (acks=0: offset -1n). */
+  produce(topic: string, message: ProducerMessage): Promise<RecordMetadata> {
+    // Appended now: the promise is one reaction on its batch's deferred (no closure per record).
+    return this.enqueue(topic, message, null) ?? this.accumulator.lastBatch!.promiseForLastRecord();
+  }
+
+  /** Enqueues the messages for one topic; resolves with each record's metadata, in order. */
+  send(batch: ProducerRecordBatch): Promise<RecordMetadata[]> {
+    return new Promise((resolve, reject) => {
+      const messages = batch?.messages;
+      if (!Array.isArray(messages)) return reject(new KafkaProducerError('INVALID_RECORD', 'send() needs { topic, messages: [...] }', { retriable: false }));
+      const n = messages.length;
+      if (n === 0) return resolve([]);
+      const results = new Array<RecordMetadata>(n);
+      let remaining = n;
+      let failed = false;
+      for (let i = 0; i < n; i++) {
+        this.enqueue(batch.topic, messages[i], (err, md) => {
+          if (failed) return;
+          if (err) {
+            failed = true;
+            return reject(err);
+          }
+          results[i] = md!;
+          if (--remaining === 0) resolve(results);
+        });
+      }
+    });
+  }
+
+  /**
+   * Validates and appends (or parks) one record. With a callback it reports through it and returns
+   * undefined. Without one (produce()) it returns undefined once the record is appended, the
+   * record's promise then coming from its batch, or else a promise of its own.
+   */
+  private enqueue(topic: string, message: ProducerMessage, callback: RecordCallback | null): Promise<RecordMetadata> | undefined {
+    if (this.closing) return settle(callback, this.closedError());
+    if (this.fatalError) return settle(callback, this.fatalError);
+    let key: Buffer | null;
+    let value: Buffer | null;
+    let headers: BatchHeader[] | null;
+    let partition = -1;
+    let timestamp: number;
+    try {
+      if (typeof topic !== 'string' || topic.length === 0) throw new KafkaProducerError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string', { retriable: false });
+      if (message === null || typeof message !== 'object') throw new KafkaProducerError('INVALID_RECORD', 'a message must be an object with a value', { retriable: false });
+      key = toBytes(message.key, 'key');
+      value = toBytes(message.value, 'value');
+      headers = toHeaders(message.headers);
+      if (message.partition !== undefined && message.partition !== null) {
+        partition = message.partition;
+        if (!Number.isInteger(partition) || partition < 0) {
+          throw new KafkaProducerError('UNKNOWN_TOPIC_OR_PARTITION', `Invalid partition: ${String(message.partition)}. Partition number should always be non-negative or null.`, { retriable: false });
+        }
+      }
+      timestamp = message.timestamp === undefined || message.timestamp === null ? Date.now() : Number(message.timestamp);
+      if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
+        throw new KafkaProducerError('INVALID_TIMESTAMP', `Invalid timestamp: ${String(message.timestamp)}. Timestamp should always be non-negative or null.`, { retriable: false });
+      }
+    } catch (err) {
+      return settle(callback, err as KafkaProducerError);
+    }
+    let size = BATCH_AND_RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
+    if (headers !== null) for (const h of headers) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
+    if (size > this.config.maxRequestSize || size > this.config.bufferMemory) {
+      const which = size > this.config.maxRequestSize ? `${this.config.maxRequestSize}, which is the value of the maxRequestSize configuration` : `the total memory buffer configured with bufferMemory (${this.config.bufferMemory})`;
+      return settle(callback, new KafkaProducerError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than ${which}.`, { retriable: false }));
+    }
+    if (!this.started) this.start();
+    let reason: WaitingRecord['reason'] = 'metadata';
+    if (this.waiting.length === 0) {
+      let blocked: WaitingRecord['reason'] | null;
+      try {
+        blocked = this.tryAppend(topic, key, value, headers, partition, timestamp, size, callback);
+      } catch (err) {
+        return settle(callback, new KafkaProducerError('INVALID_RECORD', `The record could not be encoded: ${(err as Error).message}`, { retriable: false, cause: err }));
+      }
+      if (blocked === null) return undefined;
+      reason = blocked;
+    }
+    let promise: Promise<RecordMetadata> | undefined;
+    if (callback === null) {
+      let resolve!: (md: RecordMetadata) => void;
+      let reject!: (err: KafkaProducerError) => void;
+      promise = new Promise<RecordMetadata>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      callback = (err, md) => (err ? reject(err) : resolve(md!));
+    }
+    this.park({ topic, key, value, headers, partition, timestamp, size, callback, deadline: Date.now() + this.config.maxBlockMs, reason });
+    return promise;
+  }
+
+  /** Appends now, or says what the record waits for. */
+  private tryAppend(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: BatchHeader[] | null,
+    partition: number,
+    timestamp: number,
+    size: number,
+    callback: RecordCallback | null,
+  ): WaitingRecord['reason'] | null {
+    const t = this.metadata.topic(topic);
+    if (t === undefined || t.partitionCount === 0) {
+      this.metadata.add(topic);
+      this.sender.wakeup();
+      return 'metadata';
+    }
+    let sticky: BuiltInPartitioner | undefined;
+    if (partition >= 0) {
+      if (partition >= t.partitionCount) {
+        this.metadata.requestUpdate();
+        this.sender.wakeup();
+        return 'partition';
+      }
+    } else if (key !== null && !this.config.partitionerIgnoreKeys) {
+      partition = partitionForKey(key, t.partitionCount);
+    } else {
+      sticky = this.partitioners.get(topic);
+      if (!sticky) this.partitioners.set(topic, (sticky = new BuiltInPartitioner(topic, this.config.batchSize)));
+      partition = sticky.currentPartition(t);
+    }
+    const q = this.accumulator.queue(topic, partition);
+    const r = this.accumulator.append(q, timestamp, key, value, headers, size, callback, Date.now());
+    if (r === AppendResult.NO_MEMORY) return 'memory';
+    if (sticky) sticky.updatePartitionInfo(this.accumulator.lastAppendedBytes, t, this.accumulator.allBatchesFull(q));
+    return null;
+  }
+
+  private park(entry: WaitingRecord): void {
+    this.waiting.push(entry);
+    this.accumulator.exhausted = this.waiting[0].reason === 'memory';
+    if (this.waiting.length === 1) this.armWaitTimer();
+  }
+
+  private armWaitTimer(): void {
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    this.waitTimer = null;
+    if (this.waiting.length === 0) return;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = null;
+      this.processWaiting();
+    }, Math.max(0, this.waiting[0].deadline - Date.now()));
+  }
+
+  private scheduleProcessWaiting(): void {
+    if (this.processScheduled || this.waiting.length === 0) return;
+    this.processScheduled = true;
+    queueMicrotask(() => {
+      this.processScheduled = false;
+      this.processWaiting();
+    });
+  }
+
+  /** Appends parked records in order; expired ones fail with Kafka's TimeoutException messages. */
+  private processWaiting(): void {
+    const now = Date.now();
+    let changed = false;
+    while (this.waiting.length > 0) {
+      const e = this.waiting[0];
+      const fatal = this.fatalError ?? this.topicFailure(e.topic);
+      if (fatal) {
+        this.leave(e);
+        e.callback(fatal, null);
+      } else {
+        let reason: WaitingRecord['reason'] | null;
+        try {
+          reason = this.tryAppend(e.topic, e.key, e.value, e.headers, e.partition, e.timestamp, e.size, e.callback);
+        } catch (err) {
+          this.leave(e);
+          e.callback(new KafkaProducerError('INVALID_RECORD', `The record could not be encoded: ${(err as Error).message}`, { retriable: false, cause: err }), null);
+          continue;
+        }
+        if (reason === null) {
+          this.leave(e);
+        } else if (now >= e.deadline) {
+          this.leave(e);
+          e.callback(this.waitTimeout(e, reason), null);
+        } else {
+          e.reason = reason;
+          break;
+        }
+      }
+      changed = true;
+    }
+    this.accumulator.exhausted = this.waiting.length > 0 && this.waiting[0].reason === 'memory';
+    if (changed || this.waiting.length > 0) this.armWaitTimer();
+    if (this.accumulator.exhausted) this.sender.wakeup();
+  }
+
+  private leave(e: WaitingRecord): void {
+    this.waiting.shift();
+    for (let i = this.leaveWaiters.length - 1; i >= 0; i--) {
+      if (this.leaveWaiters[i].entry === e) this.leaveWaiters.splice(i, 1)[0].resolve();
+    }
+  }
+
+  private topicFailure(topic: string): KafkaProducerError | null {
+    const e = this.metadata.fatalTopicError(topic);
+    return e ? new KafkaProducerError(e, `${e}: topic ${topic}`) : null;
+  }
+
+  private waitTimeout(e: WaitingRecord, reason: WaitingRecord['reason']): KafkaProducerError {
+    const ms = this.config.maxBlockMs;
+    if (reason === 'memory') return new KafkaProducerError('REQUEST_TIMED_OUT', `Failed to allocate memory within the configured max blocking time ${ms} ms.`);
+    const t = this.metadata.topic(e.topic);
+    if (reason === 'partition') {
+      return new KafkaProducerError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${e.partition} of topic ${e.topic} with partition count ${t?.partitionCount ?? 0} is not present in metadata after ${ms} ms.`);
+    }
+    const known = this.metadata.topicError(e.topic);
+    return new KafkaProducerError('UNKNOWN_TOPIC_OR_PARTITION', `Topic ${e.topic} not present in metadata after ${ms} ms.${known ? ` Last error: ${known}.` : ''}`);
+  }
+
+  private onMetadataUpdate(): void {
+    for (const w of this.connectWaiters.splice(0)) w.resolve();
+    this.processWaiting();
+  }
+
+  private onFatalError(err: KafkaProducerError): void {
+    this.fatalError = err;
+    this.emitEvent('error', err);
+    for (const w of this.connectWaiters.splice(0)) w.reject(err);
+    this.processWaiting();
+    for (const b of this.accumulator.incompleteBatches()) this.sender.failBatch(b, err);
+  }
+
+  private closedError(): KafkaProducerError {
+    return new KafkaProducerError('PRODUCER_CLOSED', 'Cannot perform operation after producer has been closed');
+  }
+
+  /** Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged or failed. */
+  async flush(): Promise<void> {
+    const last = this.waiting[this.waiting.length - 1];
+    if (last) await new Promise<void>((resolve) => this.leaveWaiters.push({ entry: last, resolve }));
+    await this.accumulator.flush();
+  }
+
+  /** Flushes, then closes connections; after timeoutMs, what is still pending fails. */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closePromise ??= this.doClose(options.timeoutMs ?? Number.POSITIVE_INFINITY);
+    return this.closePromise;
+  }
+
+  private async doClose(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    for (const w of this.connectWaiters.splice(0)) w.reject(this.closedError());
+    if (this.started) {
+      let timer: NodeJS.Timeout | undefined;
+      const flushed = this.flush();
+      if (timeoutMs === Number.POSITIVE_INFINITY) await flushed;
+      else await Promise.race([flushed, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+      if (timer) clearTimeout(timer);
+    }
+    const forced = new KafkaProducerError('PRODUCER_CLOSED', 'Producer is closed forcefully.');
+    for (const e of this.waiting.splice(0)) e.callback(forced, null);
+    if (this.waitTimer) clearTimeout(this.waitTimer);
+    for (const w of this.leaveWaiters.splice(0)) w.resolve();
+    this.sender.close();
+    for (const b of this.accumulator.incompleteBatches()) this.sender.failBatch(b, forced);
+    this.emitEvent('close', undefined);
+  }
+
+  /** What is buffered, waiting and in flight, and counters since start. */
+  metrics(): ProducerMetrics {
+    const pool = this.accumulator.pool;
+    return {
+      bufferedBytes: pool.usedMemory,
+      bufferAvailableBytes: pool.availableMemory,
+      bufferTotalBytes: pool.totalMemory,
+      bufferedRecords: this.accumulator.bufferedRecords,
+      waitingRecords: this.waiting.length,
+      queuedBatches: this.accumulator.queuedBatches,
+      inFlightBatches: this.sender.inFlightBatchCount,
+      inFlightRequests: this.sender.client.inFlightRequests,
+      ...this.sender.stats,
+      producerId: this.idempotence?.producerId ?? -1n,
+      producerEpoch: this.idempotence?.producerEpoch ?? -1,
+    };
+  }
+}
+

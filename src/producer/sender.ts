@@ -1,0 +1,359 @@
+// Kafka's Sender: the background loop that gets a producer id, keeps metadata fresh, drains
+// ready batches into one ProduceRequest per broker, and completes, retries or fails each batch.
+import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/index.js';
+import { exponentialBackoff } from './backoff.js';
+import { KafkaProducerError, errorNameOf, isInvalidMetadata, type ErrorName } from './errors.js';
+import type { IdempotenceManager } from './idempotence.js';
+import type { ProducerMetadata } from './metadata.js';
+import type { BrokerConnection } from './broker-connection.js';
+import { NetworkClient } from './network-client.js';
+import type { ProducerBatch } from './producer-batch.js';
+import type { ProducerConfig } from './producer-config.js';
+import type { RecordAccumulator } from './record-accumulator.js';
+
+const PRODUCE = 0;
+const METADATA = 3;
+const INIT_PRODUCER_ID = 22;
+
+/** What the sender reports to the producer. */
+export interface SenderHost {
+  emit(event: string, payload: unknown): void;
+  /** Metadata changed: appends waiting for a topic or partition may proceed. */
+  onMetadataUpdate(): void;
+  /** The producer can no longer send (e.g. InitProducerId refused for good). */
+  onFatalError(err: KafkaProducerError): void;
+  /** Whether anything waits on the sender (keeps its timer from letting the process exit). */
+  isBusy(): boolean;
+}
+
+/** Counters for metrics(). */
+export interface SenderStats {
+  requestsSent: number;
+  recordsSent: number;
+  recordsFailed: number;
+  retries: number;
+}
+
+/** The producer's I/O loop, run on demand (wakeup) and on timers, never busy-polling. */
+export class Sender {
+  readonly client: NetworkClient;
+  readonly stats: SenderStats = { requestsSent: 0, recordsSent: 0, recordsFailed: 0, retries: 0 };
+  private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** When the armed timer fires (Date.now() ms). */
+  private timerAt = 0;
+  /** Connections corked during this run's sends, uncorked together at its end (one writev each). */
+  private readonly corked: BrokerConnection[] = [];
+  private readonly inFlightBatches = new Set<ProducerBatch>();
+  private metadataInFlight = false;
+  private initInFlight = false;
+  private initAttempts = 0;
+  private initRetryAtMs = 0;
+  private closed = false;
+  private readonly guaranteeMessageOrder: boolean;
+
+  constructor(
+    private readonly config: ProducerConfig,
+    private readonly metadata: ProducerMetadata,
+    private readonly accumulator: RecordAccumulator,
+    private readonly idempotence: IdempotenceManager | null,
+    private readonly host: SenderHost,
+  ) {
+    this.guaranteeMessageOrder = config.maxInFlightRequestsPerConnection === 1;
+    this.client = new NetworkClient(config, metadata, {
+      onWake: () => this.wakeup(),
+      onConnect: (nodeId, hostName, port) => host.emit('connect', { nodeId, host: hostName, port }),
+      onDisconnect: (nodeId, reason) => host.emit('disconnect', { nodeId, reason }),
+    });
+  }
+
+  /** Batches sent and not yet answered. */
+  get inFlightBatchCount(): number {
+    return this.inFlightBatches.size;
+  }
+
+  /** Runs the loop soon (coalesced: one run per turn of the event loop). */
+  wakeup(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(this.run);
+  }
+
+  private schedule(delayMs: number, now: number): void {
+    if (this.closed || delayMs === Number.POSITIVE_INFINITY) return this.clearTimer();
+    if (delayMs <= 0) {
+      this.clearTimer();
+      return this.wakeup();
+    }
+    const at = now + Math.min(delayMs, 2 ** 31 - 1);
+    // The armed timer already fires soon enough (an early run only looks again): keep it.
+    if (this.timer !== null && this.timerAt <= at) {
+      if (!this.host.isBusy()) this.timer.unref();
+      return;
+    }
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, at - now);
+    if (!this.host.isBusy()) this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    this.wakeup();
+  };
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    if (this.closed) return;
+    const now = Date.now();
+    let delay = Number.POSITIVE_INFINITY;
+    const idem = this.idempotence;
+    if (idem !== null) {
+      idem.maybeResolveSequences();
+      idem.bumpEpochIfNeeded();
+      if (!idem.hasProducerId()) delay = Math.min(delay, this.maybeInitProducerId(now));
+    }
+    delay = Math.min(delay, this.maybeUpdateMetadata(now));
+    delay = Math.min(delay, this.sendProducerData(now));
+    this.schedule(delay, now);
+  };
+
+  private maybeUpdateMetadata(now: number): number {
+    if (this.metadataInFlight) return Number.POSITIVE_INFINITY;
+    const wait = this.metadata.timeToNextUpdate(now);
+    if (wait > 0) return wait;
+    const node = this.client.leastLoadedNode(now);
+    if (node === null) return Math.max(this.config.reconnectBackoffMs, Math.min(this.client.nextConnectDelay(now), this.config.reconnectBackoffMaxMs));
+    if (!node.ready) return Number.POSITIVE_INFINITY; // woken when the connection is ready or fails
+    const conn = this.client.connection(node.nodeId)!;
+    this.metadataInFlight = true;
+    conn.send(METADATA, this.metadata.newRequest(this.config.allowAutoCreateTopics)).then(
+      (res) => {
+        this.metadataInFlight = false;
+        this.metadata.update(res, Date.now());
+        this.host.emit('metadata', { brokers: res.brokers.length, topics: res.topics.length });
+        this.host.onMetadataUpdate();
+        this.wakeup();
+      },
+      () => {
+        this.metadataInFlight = false;
+        this.metadata.failedUpdate(Date.now());
+        this.wakeup();
+      },
+    );
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private maybeInitProducerId(now: number): number {
+    if (this.initInFlight) return Number.POSITIVE_INFINITY;
+    if (now < this.initRetryAtMs) return this.initRetryAtMs - now;
+    const node = this.client.leastLoadedNode(now);
+    if (node === null) return Math.max(this.config.reconnectBackoffMs, Math.min(this.client.nextConnectDelay(now), this.config.reconnectBackoffMaxMs));
+    if (!node.ready) return Number.POSITIVE_INFINITY;
+    const conn = this.client.connection(node.nodeId)!;
+    this.initInFlight = true;
+    const retry = (err: KafkaProducerError) => {
+      this.initAttempts++;
+      this.initRetryAtMs = Date.now() + exponentialBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, this.initAttempts - 1);
+      this.host.emit('retry', { api: 'InitProducerId', attempts: this.initAttempts, error: err });
+    };
+    conn.send(INIT_PRODUCER_ID, { transactionalId: null, transactionTimeoutMs: this.config.transactionTimeoutMs, producerId: -1n, producerEpoch: -1 }).then(
+      (res) => {
+        this.initInFlight = false;
+        if (res.errorCode === 0) {
+          this.initAttempts = 0;
+          this.idempotence!.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
+          this.host.emit('producer-id', { producerId: res.producerId, producerEpoch: res.producerEpoch });
+        } else {
+          const err = KafkaProducerError.fromCode(res.errorCode, 'InitProducerId');
+          if (err.retriable) retry(err);
+          else this.host.onFatalError(err);
+        }
+        this.wakeup();
+      },
+      (err: KafkaProducerError) => {
+        this.initInFlight = false;
+        if (err.type === 'UNSUPPORTED_VERSION') this.host.onFatalError(new KafkaProducerError('UNSUPPORTED_VERSION', 'The broker does not support InitProducerId: idempotence needs Kafka 0.11+ (set idempotence: false)'));
+        else retry(err);
+        this.wakeup();
+      },
+    );
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Drains ready batches into Produce requests; drains again while connections have request slots
+   * and batches are ready (each request still holds at most one batch per partition, as Java's),
+   * with sockets corked so the requests of one run leave in one write.
+   */
+  private sendProducerData(now: number): number {
+    let delay = Number.POSITIVE_INFINITY;
+    for (let round = 0; round < this.config.maxInFlightRequestsPerConnection; round++) {
+      const result = this.accumulator.ready(this.metadata, now);
+      if (result.unknownLeaderTopics.size > 0) {
+        for (const t of result.unknownLeaderTopics) this.metadata.add(t);
+        this.metadata.requestUpdate();
+      }
+      delay = result.nextReadyCheckDelayMs;
+      const nodes = new Set<number>();
+      for (const id of result.readyNodes) {
+        if (this.client.ready(id, now)) nodes.add(id);
+        else delay = Math.min(delay, this.client.connectionDelay(id, now));
+      }
+      if (nodes.size === 0) break;
+      const drained = this.accumulator.drain(this.metadata, nodes, this.idempotence, now);
+      if (drained.size === 0) break;
+      for (const [nodeId, batches] of drained) this.sendProduceRequest(nodeId, batches);
+      if (!this.accumulator.hasUndrained()) break;
+      delay = 0; // more may be ready once this run's requests are out
+    }
+    for (const conn of this.corked) conn.uncork();
+    this.corked.length = 0;
+    for (const b of this.accumulator.expiredBatches(now)) this.expire(b, now);
+    if (this.inFlightBatches.size > 0) {
+      for (const b of [...this.inFlightBatches]) {
+        if (now - b.createdMs >= this.config.deliveryTimeoutMs) {
+          this.inFlightBatches.delete(b);
+          this.expire(b, now);
+        }
+      }
+    }
+    delay = Math.min(delay, this.accumulator.nextExpiryDelay(now));
+    for (const b of this.inFlightBatches) delay = Math.min(delay, Math.max(0, b.createdMs + this.config.deliveryTimeoutMs - now));
+    return delay;
+  }
+
+  private expire(batch: ProducerBatch, now: number): void {
+    const err = new KafkaProducerError(
+      'REQUEST_TIMED_OUT',
+      `Expiring ${batch.recordCount} record(s) for ${batch.tp.topic}-${batch.tp.partition}: ${now - batch.createdMs} ms has passed since batch creation`,
+    );
+    if (this.guaranteeMessageOrder) this.accumulator.unmute(batch.tp);
+    this.failBatch(batch, err);
+  }
+
+  private sendProduceRequest(nodeId: number, batches: ProducerBatch[]): void {
+    const conn = this.client.connection(nodeId)!;
+    if (!this.corked.includes(conn)) {
+      conn.cork();
+      this.corked.push(conn);
+    }
+    const byTopic = new Map<string, ProduceRequest['topicData'][number]>();
+    let records = 0;
+    let bytes = 0;
+    for (const b of batches) {
+      let t = byTopic.get(b.tp.topic);
+      if (!t) byTopic.set(b.tp.topic, (t = { name: b.tp.topic, partitionData: [] }));
+      const data = b.records();
+      t.partitionData.push({ index: b.tp.partition, records: data });
+      records += b.recordCount;
+      bytes += data.length;
+      this.inFlightBatches.add(b);
+      if (this.guaranteeMessageOrder) this.accumulator.mute(b.tp);
+    }
+    const body: ProduceRequest = { transactionalId: null, acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topicData: [...byTopic.values()] };
+    this.stats.requestsSent++;
+    this.host.emit('request', { nodeId, apiKey: PRODUCE, batches: batches.length, records, bytes });
+    if (this.config.acks === 0) {
+      conn.sendOneWay(PRODUCE, body).then(
+        () => {
+          for (const b of batches) this.completeBatch(b, 'NONE', null, null);
+          this.wakeup();
+        },
+        (err: KafkaProducerError) => this.onTransportError(batches, err),
+      );
+      return;
+    }
+    conn.send(PRODUCE, body).then(
+      (res) => this.onProduceResponse(batches, res),
+      (err: KafkaProducerError) => this.onTransportError(batches, err),
+    );
+  }
+
+  private onTransportError(batches: ProducerBatch[], err: KafkaProducerError): void {
+    for (const b of batches) this.completeBatch(b, err.type === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', null, err.message);
+    this.metadata.requestUpdate();
+    this.wakeup();
+  }
+
+  private onProduceResponse(batches: ProducerBatch[], res: ProduceResponse): void {
+    const pending = new Map<string, ProducerBatch>();
+    for (const b of batches) pending.set(`${b.tp.partition}:${b.tp.topic}`, b);
+    for (const t of res.responses) {
+      for (const p of t.partitionResponses) {
+        const key = `${p.index}:${t.name}`;
+        const b = pending.get(key);
+        if (!b) continue;
+        pending.delete(key);
+        if (p.errorCode !== 0 && p.currentLeader.leaderId >= 0) {
+          const ep = res.nodeEndpoints.find((e) => e.nodeId === p.currentLeader.leaderId);
+          this.metadata.updateLeader(t.name, p.index, p.currentLeader.leaderId, p.currentLeader.leaderEpoch, ep && { host: ep.host, port: ep.port });
+        }
+        this.completeBatch(b, errorNameOf(p.errorCode), p, p.errorMessage);
+      }
+    }
+    for (const b of pending.values()) this.completeBatch(b, 'UNKNOWN_SERVER_ERROR', null, 'The broker did not answer for this partition');
+    this.wakeup();
+  }
+
+  /** Java's completeBatch: success, retry, duplicate (success without offset) or failure. */
+  private completeBatch(batch: ProducerBatch, type: ErrorName, response: ProduceResponsePartitionProduceResponse | null, message: string | null): void {
+    this.inFlightBatches.delete(batch);
+    if (this.guaranteeMessageOrder) this.accumulator.unmute(batch.tp);
+    const baseOffset = response?.baseOffset ?? -1n;
+    if (batch.done) {
+      // Expired while in flight: the user was told; the answer still settles the sequence.
+      if (type === 'NONE') this.idempotence?.handleCompletedBatch(batch, baseOffset);
+      return;
+    }
+    if (type === 'NONE') return this.succeed(batch, baseOffset, response);
+    const err = new KafkaProducerError(type, message ? `${type}: ${message}` : type);
+    if (this.canRetry(batch, err, response)) {
+      this.stats.retries++;
+      this.host.emit('retry', { topic: batch.tp.topic, partition: batch.tp.partition, attempts: batch.attempts + 1, error: err });
+      this.accumulator.reenqueue(batch, Date.now());
+    } else if (type === 'DUPLICATE_SEQUENCE_NUMBER') {
+      // Written before, and the broker no longer knows where: success without an offset (Java).
+      this.succeed(batch, -1n, response);
+    } else {
+      this.failBatch(batch, err);
+    }
+    if (isInvalidMetadata(type)) this.metadata.requestUpdate();
+  }
+
+  private canRetry(batch: ProducerBatch, err: KafkaProducerError, response: ProduceResponsePartitionProduceResponse | null): boolean {
+    if (Date.now() - batch.createdMs >= this.config.deliveryTimeoutMs) return false;
+    if (batch.attempts >= this.config.retries) return false;
+    if (this.idempotence === null) return err.retriable;
+    return this.idempotence.canRetry(err.type as ErrorName, batch, response?.logStartOffset ?? -1n, err.retriable);
+  }
+
+  private succeed(batch: ProducerBatch, baseOffset: bigint, response: ProduceResponsePartitionProduceResponse | null): void {
+    this.idempotence?.handleCompletedBatch(batch, baseOffset);
+    this.stats.recordsSent += batch.recordCount;
+    batch.complete(this.config.acks === 0 ? -1n : baseOffset, response ? Number(response.logAppendTimeMs) : -1);
+    this.accumulator.deallocate(batch);
+  }
+
+  /** Fails a batch for good: every record's promise rejects with err. */
+  failBatch(batch: ProducerBatch, err: KafkaProducerError): void {
+    if (batch.done) return;
+    this.idempotence?.handleFailedBatch(batch, err.type as ErrorName);
+    this.stats.recordsFailed += batch.recordCount;
+    batch.fail(err);
+    this.accumulator.deallocate(batch);
+  }
+
+  /** Stops the loop and closes every connection (in-flight requests fail). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.client.close();
+  }
+}
