@@ -83,6 +83,17 @@ function syncResponse(errorCode: number, assignment: Buffer = EMPTY_ASSIGNMENT, 
   return { throttleTimeMs: 0, errorCode, protocolType, protocolName, assignment };
 }
 
+/** The checks SyncGroup and Heartbeat share: a live group, a known (unfenced) member, its generation. */
+function validateGeneration(group: GroupMetadata, req: { memberId: string; groupInstanceId: string | null; generationId: number }): number {
+  if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  try {
+    group.validateMember(req.memberId, req.groupInstanceId);
+  } catch (err) {
+    return errorCodeOf(err);
+  }
+  return req.generationId === group.generationId ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+}
+
 /**
  * A parked request's promise: the first answer wins (a timer and a rejoin may both answer), and
  * a throw while serving it becomes the error response.
@@ -692,13 +703,8 @@ export class GroupCoordinator {
   }
 
   private validateSyncGroup(group: GroupMetadata, req: SyncGroupRequest): number {
-    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    try {
-      group.validateMember(req.memberId, req.groupInstanceId);
-    } catch (err) {
-      return errorCodeOf(err);
-    }
-    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    const memberError = validateGeneration(group, req);
+    if (memberError !== ErrorCode.NONE) return memberError;
     const inconsistent = (requested: string | null, actual: string | null) => requested !== null && actual !== null && requested !== actual;
     if (inconsistent(req.protocolType, group.protocolType) || inconsistent(req.protocolName, group.protocolName)) {
       return ErrorCode.INCONSISTENT_GROUP_PROTOCOL;
@@ -733,13 +739,8 @@ export class GroupCoordinator {
     if (req.groupId === '') return ErrorCode.INVALID_GROUP_ID;
     const group = this.groups.get(req.groupId);
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    try {
-      group.validateMember(req.memberId, req.groupInstanceId);
-    } catch (err) {
-      return errorCodeOf(err);
-    }
-    if (req.generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    const memberError = validateGeneration(group, req);
+    if (memberError !== ErrorCode.NONE) return memberError;
     const member = group.get(req.memberId) as MemberMetadata;
     switch (group.state) {
       case 'Empty':
