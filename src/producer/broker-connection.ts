@@ -27,6 +27,8 @@ export interface ConnectionOptions {
 interface InFlight {
   apiKey: number;
   version: number;
+  /** A caller's own response decoder (Produce), or null for the generic codec. */
+  decode: ((version: number, frame: Buffer) => unknown) | null;
   resolve(body: unknown): void;
   reject(err: KafkaProducerError): void;
   /** When it times out (Date.now() ms). */
@@ -142,11 +144,33 @@ export class BrokerConnection {
     return this.request(apiKey, this.version(apiKey), body, false) as Promise<void>;
   }
 
-  private request(apiKey: number, version: number, body: object, expectResponse: boolean): Promise<unknown> {
+  /**
+   * Sends a request the caller encodes itself (the producer's Produce fast path) at the negotiated
+   * version; resolves with decode's result, or once written when expectResponse is false.
+   */
+  sendEncoded<T>(
+    apiKey: number,
+    encode: (version: number, correlationId: number, clientId: string) => Buffer[],
+    decode: (version: number, frame: Buffer) => T,
+    expectResponse: boolean,
+  ): Promise<T> {
+    const version = this.version(apiKey);
+    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
+    if (version < 0) return Promise.reject(new KafkaProducerError('UNSUPPORTED_VERSION', `Node ${this.nodeId} serves no usable version of api ${apiKey}`));
+    return this.request(apiKey, version, encode, expectResponse, decode) as Promise<T>;
+  }
+
+  private request(
+    apiKey: number,
+    version: number,
+    body: object | ((version: number, correlationId: number, clientId: string) => Buffer[]),
+    expectResponse: boolean,
+    decode: ((version: number, frame: Buffer) => unknown) | null = null,
+  ): Promise<unknown> {
     const correlationId = (this.correlationId = (this.correlationId + 1) | 0);
     let chunks: Buffer[];
     try {
-      chunks = encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
+      chunks = typeof body === 'function' ? body(version, correlationId, this.options.clientId) : encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
     } catch (err) {
       return Promise.reject(new KafkaProducerError('INVALID_REQUEST', `Could not encode request: ${(err as Error).message}`, { cause: err }));
     }
@@ -157,7 +181,7 @@ export class BrokerConnection {
       for (let i = 0; i < last; i++) socket.write(chunks[i]);
       if (expectResponse) {
         socket.write(chunks[last]);
-        this.inFlight.set(correlationId, { apiKey, version, resolve, reject, deadline: Date.now() + this.options.requestTimeoutMs });
+        this.inFlight.set(correlationId, { apiKey, version, decode, resolve, reject, deadline: Date.now() + this.options.requestTimeoutMs });
         if (this.timeoutTimer === null) this.armTimeout(this.options.requestTimeoutMs);
       } else {
         socket.write(chunks[last], (err) => (err ? reject(new KafkaProducerError('NETWORK_EXCEPTION', err.message)) : resolve(undefined)));
@@ -217,7 +241,7 @@ export class BrokerConnection {
     if (pending.apiKey === API_VERSIONS && frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION) version = 0;
     let body: unknown;
     try {
-      body = decodeResponse(pending.apiKey, version, frame).body;
+      body = pending.decode !== null ? pending.decode(version, frame) : decodeResponse(pending.apiKey, version, frame).body;
     } catch (err) {
       pending.reject(new KafkaProducerError('CORRUPT_MESSAGE', `Malformed response from node ${this.nodeId}: ${(err as Error).message}`));
       return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Malformed response from node ${this.nodeId}`));

@@ -1,12 +1,12 @@
 // Kafka's Sender: the background loop that gets a producer id, keeps metadata fresh, drains
 // ready batches into one ProduceRequest per broker, and completes, retries or fails each batch.
-import type { ProduceRequest, ProduceResponse, ProduceResponsePartitionProduceResponse } from '../protocol/index.js';
 import { exponentialBackoff } from './backoff.js';
 import { KafkaProducerError, errorNameOf, isInvalidMetadata, type ErrorName } from './errors.js';
 import type { IdempotenceManager } from './idempotence.js';
 import type { ProducerMetadata } from './metadata.js';
 import type { BrokerConnection } from './broker-connection.js';
 import { NetworkClient } from './network-client.js';
+import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionData, type ProducePartitionResult, type ProduceResult } from './produce-codec.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { ProducerConfig } from './producer-config.js';
 import type { RecordAccumulator } from './record-accumulator.js';
@@ -237,30 +237,34 @@ export class Sender {
     this.failBatch(batch, err);
   }
 
-  private sendProduceRequest(nodeId: number, batches: ProducerBatch[]): void {
+  private sendProduceRequest(nodeId: number, drained: ProducerBatch[]): void {
     const conn = this.client.connection(nodeId)!;
     if (!this.corked.includes(conn)) {
       conn.cork();
       this.corked.push(conn);
     }
-    const byTopic = new Map<string, ProduceRequest['topicData'][number]>();
+    // One topic entry per topic: the request lists a topic's batches together, and the response
+    // is matched to them by position.
+    const batches = groupByTopic(drained);
+    const partitions: ProducePartitionData[] = new Array(batches.length);
     let records = 0;
     let bytes = 0;
-    for (const b of batches) {
-      let t = byTopic.get(b.tp.topic);
-      if (!t) byTopic.set(b.tp.topic, (t = { name: b.tp.topic, partitionData: [] }));
+    for (let i = 0; i < batches.length; i++) {
+      const b = batches[i];
       const data = b.records();
-      t.partitionData.push({ index: b.tp.partition, records: data });
+      partitions[i] = { topic: b.tp.topic, partition: b.tp.partition, records: data };
       records += b.recordCount;
       bytes += data.length;
       this.inFlightBatches.add(b);
       if (this.guaranteeMessageOrder) this.accumulator.mute(b.tp);
     }
-    const body: ProduceRequest = { transactionalId: null, acks: this.config.acks, timeoutMs: this.config.requestTimeoutMs, topicData: [...byTopic.values()] };
+    const acks = this.config.acks;
+    const timeoutMs = this.config.requestTimeoutMs;
+    const encode = (version: number, correlationId: number, clientId: string) => encodeProduceRequest(version, correlationId, clientId, null, acks, timeoutMs, partitions);
     this.stats.requestsSent++;
     this.host.emit('request', { nodeId, apiKey: PRODUCE, batches: batches.length, records, bytes });
-    if (this.config.acks === 0) {
-      conn.sendOneWay(PRODUCE, body).then(
+    if (acks === 0) {
+      conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, false).then(
         () => {
           for (const b of batches) this.completeBatch(b, 'NONE', null, null);
           this.wakeup();
@@ -269,7 +273,7 @@ export class Sender {
       );
       return;
     }
-    conn.send(PRODUCE, body).then(
+    conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, true).then(
       (res) => this.onProduceResponse(batches, res),
       (err: KafkaProducerError) => this.onTransportError(batches, err),
     );
@@ -281,28 +285,36 @@ export class Sender {
     this.wakeup();
   }
 
-  private onProduceResponse(batches: ProducerBatch[], res: ProduceResponse): void {
-    const pending = new Map<string, ProducerBatch>();
-    for (const b of batches) pending.set(`${b.tp.partition}:${b.tp.topic}`, b);
-    for (const t of res.responses) {
-      for (const p of t.partitionResponses) {
-        const key = `${p.index}:${t.name}`;
-        const b = pending.get(key);
-        if (!b) continue;
-        pending.delete(key);
-        if (p.errorCode !== 0 && p.currentLeader.leaderId >= 0) {
-          const ep = res.nodeEndpoints.find((e) => e.nodeId === p.currentLeader.leaderId);
-          this.metadata.updateLeader(t.name, p.index, p.currentLeader.leaderId, p.currentLeader.leaderEpoch, ep && { host: ep.host, port: ep.port });
-        }
-        this.completeBatch(b, errorNameOf(p.errorCode), p, p.errorMessage);
+  /** Brokers answer partitions in request order: batch i takes answer i, else it is looked up. */
+  private onProduceResponse(batches: ProducerBatch[], res: ProduceResult): void {
+    const answers = res.partitions;
+    const n = batches.length;
+    /** Which batches have their answer, once answers stop lining up with batches. */
+    let answered: boolean[] | null = null;
+    for (let i = 0; i < answers.length; i++) {
+      const p = answers[i];
+      let k = i;
+      if (answered === null && (k >= n || batches[k].tp.partition !== p.index || batches[k].tp.topic !== p.topic)) answered = batches.map((_, j) => j < i);
+      if (answered !== null) {
+        const seen = answered;
+        k = batches.findIndex((b, j) => !seen[j] && b.tp.partition === p.index && b.tp.topic === p.topic);
+        if (k < 0) continue;
+        seen[k] = true;
       }
+      if (p.errorCode !== 0 && p.leaderId >= 0) {
+        const ep = res.nodeEndpoints.find((e) => e.nodeId === p.leaderId);
+        this.metadata.updateLeader(p.topic, p.index, p.leaderId, p.leaderEpoch, ep && { host: ep.host, port: ep.port });
+      }
+      this.completeBatch(batches[k], errorNameOf(p.errorCode), p, p.errorMessage);
     }
-    for (const b of pending.values()) this.completeBatch(b, 'UNKNOWN_SERVER_ERROR', null, 'The broker did not answer for this partition');
+    for (let j = answered === null ? answers.length : 0; j < n; j++) {
+      if (answered === null || !answered[j]) this.completeBatch(batches[j], 'UNKNOWN_SERVER_ERROR', null, 'The broker did not answer for this partition');
+    }
     this.wakeup();
   }
 
   /** Java's completeBatch: success, retry, duplicate (success without offset) or failure. */
-  private completeBatch(batch: ProducerBatch, type: ErrorName, response: ProduceResponsePartitionProduceResponse | null, message: string | null): void {
+  private completeBatch(batch: ProducerBatch, type: ErrorName, response: ProducePartitionResult | null, message: string | null): void {
     this.inFlightBatches.delete(batch);
     if (this.guaranteeMessageOrder) this.accumulator.unmute(batch.tp);
     const baseOffset = response?.baseOffset ?? -1n;
@@ -326,17 +338,17 @@ export class Sender {
     if (isInvalidMetadata(type)) this.metadata.requestUpdate();
   }
 
-  private canRetry(batch: ProducerBatch, err: KafkaProducerError, response: ProduceResponsePartitionProduceResponse | null): boolean {
+  private canRetry(batch: ProducerBatch, err: KafkaProducerError, response: ProducePartitionResult | null): boolean {
     if (Date.now() - batch.createdMs >= this.config.deliveryTimeoutMs) return false;
     if (batch.attempts >= this.config.retries) return false;
     if (this.idempotence === null) return err.retriable;
-    return this.idempotence.canRetry(err.type as ErrorName, batch, response?.logStartOffset ?? -1n, err.retriable);
+    return this.idempotence.canRetry(err.type as ErrorName, batch, BigInt(response?.logStartOffset ?? -1), err.retriable);
   }
 
-  private succeed(batch: ProducerBatch, baseOffset: bigint, response: ProduceResponsePartitionProduceResponse | null): void {
+  private succeed(batch: ProducerBatch, baseOffset: bigint, response: ProducePartitionResult | null): void {
     this.idempotence?.handleCompletedBatch(batch, baseOffset);
     this.stats.recordsSent += batch.recordCount;
-    batch.complete(this.config.acks === 0 ? -1n : baseOffset, response ? Number(response.logAppendTimeMs) : -1);
+    batch.complete(this.config.acks === 0 ? -1n : baseOffset, response ? response.logAppendTimeMs : -1);
     this.accumulator.deallocate(batch);
   }
 
@@ -356,4 +368,21 @@ export class Sender {
     this.timer = null;
     this.client.close();
   }
+}
+
+/** The batches with each topic's together (first-seen topic order); the same array when already so. */
+function groupByTopic(batches: ProducerBatch[]): ProducerBatch[] {
+  let grouped = true;
+  for (let i = 2; i < batches.length && grouped; i++) {
+    const t = batches[i].tp.topic;
+    if (t !== batches[i - 1].tp.topic) for (let j = 0; j < i - 1; j++) if (batches[j].tp.topic === t) grouped = false;
+  }
+  if (grouped) return batches;
+  const byTopic = new Map<string, ProducerBatch[]>();
+  for (const b of batches) {
+    const list = byTopic.get(b.tp.topic);
+    if (list) list.push(b);
+    else byTopic.set(b.tp.topic, [b]);
+  }
+  return [...byTopic.values()].flat();
 }

@@ -26,6 +26,19 @@ const DUPLICATE_SEQUENCE_NUMBER = 46;
 const INVALID_RECORD = 87;
 
 describe('Producer retries and idempotence', () => {
+  test('a response listing partitions in another order than the request still completes each record with its own offset', async () => {
+    const b = (broker = await ScriptedBroker.start({ a: 3, b: 2 }));
+    b.answerInReverse = true;
+    const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 50 });
+    producers.push(p);
+    const partitions = [['a', 0], ['a', 1], ['a', 2], ['b', 0], ['b', 1]] as const;
+    // Partition i first gets i + 1 records, so every partition's log ends at a different offset.
+    await Promise.all(partitions.flatMap(([topic, partition], i) => Array.from({ length: i + 1 }, () => p.produce(topic, { value: 'x', partition }))));
+    const metadata = await Promise.all(partitions.map(([topic, partition]) => p.produce(topic, { value: 'y', partition })));
+    expect(b.received.length).toBe(10); // one batch per partition and request
+    expect(metadata.map((m) => [m.topic, m.partition, m.offset])).toEqual(partitions.map(([topic, partition], i) => [topic, partition, BigInt(i + 1)]));
+  });
+
   test('NOT_LEADER_OR_FOLLOWER: the batch is retried (same sequence) and succeeds; a retry event is emitted', async () => {
     const { b, p } = await setup();
     b.produceScript = (_batch, attempt) => (attempt === 1 ? NOT_LEADER_OR_FOLLOWER : null);

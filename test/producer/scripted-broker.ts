@@ -25,6 +25,8 @@ export class ScriptedBroker {
   private readonly logEnd = new Map<string, bigint>();
   private readonly sockets = new Set<net.Socket>();
   produceScript: ProduceScript = () => null;
+  /** Lists topics and partitions in a Produce response in the reverse of the request's order. */
+  answerInReverse = false;
   initProducerIdCalls = 0;
 
   private constructor(
@@ -147,6 +149,7 @@ export class ScriptedBroker {
       }),
     }));
     if (silent || req.acks === 0) return null;
+    if (this.answerInReverse) for (const t of responses.reverse()) t.partitionResponses.reverse();
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   }
 

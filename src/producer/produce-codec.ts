@@ -1,0 +1,302 @@
+// The producer's own Produce codec (v3-11, flexible from v9): the request frame is written around
+// the closed batches as chunks (one small buffer of framing, the batch bytes uncopied), and the
+// response is read for just the fields the sender acts on. The generic schema codec gives the same
+// bytes (test/producer/produce-codec.test.ts); this one skips its per-field object walk.
+
+/** Produce v9+ uses flexible (compact, tagged) encoding. */
+const FIRST_FLEXIBLE = 9;
+
+/** One partition's batch in a request: where it goes and its complete v2 batch bytes. */
+export interface ProducePartitionData {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: Buffer;
+}
+
+/** What the sender needs of one partition's answer (Kafka's ProduceResponse.PartitionResponse). */
+export interface ProducePartitionResult {
+  topic: string;
+  index: number;
+  errorCode: number;
+  baseOffset: bigint;
+  /** -1 unless the topic uses LogAppendTime. */
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  errorMessage: string | null;
+  /** currentLeader (v10+, tagged); -1 when absent. */
+  leaderId: number;
+  leaderEpoch: number;
+}
+
+/** A broker named in nodeEndpoints (v10+): where a new leader is. */
+export interface ProduceNodeEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/** A decoded Produce response: partitions in the order the broker listed them. */
+export interface ProduceResult {
+  partitions: ProducePartitionResult[];
+  nodeEndpoints: ProduceNodeEndpoint[];
+}
+
+function unsignedVarintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+function writeUnsignedVarint(buf: Buffer, pos: number, v: number): number {
+  while (v >= 0x80) {
+    buf[pos++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  buf[pos++] = v;
+  return pos;
+}
+
+/**
+ * Encodes a whole Produce request frame (size prefix, header v1/v2, body) for `version` (3-11) as
+ * chunks: framing bytes in one buffer (sliced between batches) and each batch's bytes as is.
+ * `partitions` must be grouped by topic (consecutive entries of one topic form one topic entry).
+ */
+export function encodeProduceRequest(
+  version: number,
+  correlationId: number,
+  clientId: string | null,
+  transactionalId: string | null,
+  acks: number,
+  timeoutMs: number,
+  partitions: readonly ProducePartitionData[],
+): Buffer[] {
+  if (version < 3 || version > 11) throw new RangeError(`Produce version ${version} is outside 3-11`);
+  const flexible = version >= FIRST_FLEXIBLE;
+  const n = partitions.length;
+  // Sizes first: one framing buffer holds every non-record byte.
+  const clientIdLength = clientId === null ? -1 : Buffer.byteLength(clientId);
+  const txnLength = transactionalId === null ? -1 : Buffer.byteLength(transactionalId);
+  let framing = 4 + 2 + 2 + 4 + 2 + Math.max(0, clientIdLength) + (flexible ? 1 : 0);
+  framing += flexible ? unsignedVarintSize(txnLength + 1) + Math.max(0, txnLength) : 2 + Math.max(0, txnLength);
+  framing += 2 + 4;
+  let topics = 0;
+  let recordBytes = 0;
+  const nameLengths: number[] = [];
+  for (let i = 0; i < n; ) {
+    const topic = partitions[i].topic;
+    let j = i;
+    while (j < n && partitions[j].topic === topic) j++;
+    const nameLength = Buffer.byteLength(topic);
+    nameLengths.push(nameLength);
+    topics++;
+    const count = j - i;
+    framing += flexible ? unsignedVarintSize(nameLength + 1) + nameLength + unsignedVarintSize(count + 1) + 1 : 2 + nameLength + 4;
+    for (let k = i; k < j; k++) {
+      const len = partitions[k].records.length;
+      recordBytes += len;
+      framing += 4 + (flexible ? unsignedVarintSize(len + 1) + 1 : 4);
+    }
+    i = j;
+  }
+  framing += flexible ? unsignedVarintSize(topics + 1) + 1 : 4;
+  const buf = Buffer.allocUnsafe(framing);
+  let pos = 0;
+  buf.writeInt32BE(framing + recordBytes - 4, 0);
+  buf.writeInt16BE(0, 4); // api key: Produce
+  buf.writeInt16BE(version, 6);
+  buf.writeInt32BE(correlationId, 8);
+  buf.writeInt16BE(clientIdLength, 12);
+  pos = 14;
+  if (clientId !== null) pos += buf.write(clientId, pos, clientIdLength, 'utf8');
+  if (flexible) buf[pos++] = 0; // header tagged fields
+  if (flexible) pos = writeUnsignedVarint(buf, pos, txnLength + 1);
+  else pos = buf.writeInt16BE(txnLength, pos);
+  if (transactionalId !== null) pos += buf.write(transactionalId, pos, txnLength, 'utf8');
+  pos = buf.writeInt16BE(acks, pos);
+  pos = buf.writeInt32BE(timeoutMs, pos);
+  pos = flexible ? writeUnsignedVarint(buf, pos, topics + 1) : buf.writeInt32BE(topics, pos);
+  const chunks: Buffer[] = [];
+  let chunkStart = 0;
+  let t = 0;
+  for (let i = 0; i < n; ) {
+    const topic = partitions[i].topic;
+    let j = i;
+    while (j < n && partitions[j].topic === topic) j++;
+    const nameLength = nameLengths[t++];
+    pos = flexible ? writeUnsignedVarint(buf, pos, nameLength + 1) : buf.writeInt16BE(nameLength, pos);
+    pos += buf.write(topic, pos, nameLength, 'utf8');
+    pos = flexible ? writeUnsignedVarint(buf, pos, j - i + 1) : buf.writeInt32BE(j - i, pos);
+    for (let k = i; k < j; k++) {
+      const p = partitions[k];
+      if (k > i && flexible) buf[pos++] = 0; // previous partition's tagged fields
+      pos = buf.writeInt32BE(p.partition, pos);
+      pos = flexible ? writeUnsignedVarint(buf, pos, p.records.length + 1) : buf.writeInt32BE(p.records.length, pos);
+      chunks.push(buf.subarray(chunkStart, pos), p.records);
+      chunkStart = pos;
+    }
+    if (flexible) {
+      buf[pos++] = 0; // last partition's tagged fields
+      buf[pos++] = 0; // topic's tagged fields
+    }
+    i = j;
+  }
+  if (flexible) buf[pos++] = 0; // body tagged fields
+  if (pos > chunkStart) chunks.push(buf.subarray(chunkStart, pos));
+  return chunks;
+}
+
+/** A cursor over a response frame; every read is bounds-checked by Buffer. */
+class Cursor {
+  pos: number;
+  constructor(
+    readonly buf: Buffer,
+    pos: number,
+  ) {
+    this.pos = pos;
+  }
+
+  int16(): number {
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  int32(): number {
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  int64(): bigint {
+    const v = this.buf.readBigInt64BE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** An int64 as a number (exact within ±2^53: timestamps and offsets). */
+  int64Number(): number {
+    const hi = this.buf.readInt32BE(this.pos);
+    const lo = this.buf.readUInt32BE(this.pos + 4);
+    this.pos += 8;
+    return hi * 4294967296 + lo;
+  }
+
+  unsignedVarint(): number {
+    let v = 0;
+    let mul = 1;
+    for (let i = 0; i < 5; i++) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw new RangeError('varint runs past the end of the response');
+      v += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) return v;
+      mul *= 128;
+    }
+    throw new RangeError('varint longer than 5 bytes');
+  }
+
+  /** Array length: int32 (classic) or unsigned varint n+1 (compact); -1 for null. */
+  arrayLength(flexible: boolean): number {
+    return flexible ? this.unsignedVarint() - 1 : this.int32();
+  }
+
+  nullableString(flexible: boolean): string | null {
+    const len = flexible ? this.unsignedVarint() - 1 : this.int16();
+    if (len < 0) return null;
+    const end = this.pos + len;
+    if (end > this.buf.length) throw new RangeError('string runs past the end of the response');
+    const s = this.buf.toString('utf8', this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  string(flexible: boolean): string {
+    const s = this.nullableString(flexible);
+    if (s === null) throw new RangeError('null where a string is required');
+    return s;
+  }
+
+  skip(n: number): void {
+    if (this.pos + n > this.buf.length) throw new RangeError('field runs past the end of the response');
+    this.pos += n;
+  }
+
+  /** Skips a tagged-field section; returns where tag 0's data starts, or -1 without one. */
+  taggedFields(): number {
+    let tag0 = -1;
+    const count = this.unsignedVarint();
+    for (let i = 0; i < count; i++) {
+      const tag = this.unsignedVarint();
+      const size = this.unsignedVarint();
+      const end = this.pos + size;
+      if (end > this.buf.length) throw new RangeError('tagged field runs past the end of the response');
+      if (tag === 0) tag0 = this.pos;
+      this.pos = end;
+    }
+    return tag0;
+  }
+}
+
+/**
+ * Decodes a Produce response frame (the bytes after the size prefix) of `version` (3-11): the
+ * header's correlation id is skipped, each partition's outcome kept, recordErrors skipped.
+ */
+export function decodeProduceResponse(version: number, frame: Buffer): ProduceResult {
+  const flexible = version >= FIRST_FLEXIBLE;
+  const c = new Cursor(frame, 4);
+  if (flexible) c.taggedFields();
+  const partitions: ProducePartitionResult[] = [];
+  const topicCount = c.arrayLength(flexible);
+  for (let t = 0; t < topicCount; t++) {
+    const topic = c.string(flexible);
+    const count = c.arrayLength(flexible);
+    for (let i = 0; i < count; i++) {
+      const index = c.int32();
+      const errorCode = c.int16();
+      const baseOffset = c.int64();
+      const logAppendTimeMs = c.int64Number();
+      const logStartOffset = version >= 5 ? c.int64Number() : -1;
+      let errorMessage: string | null = null;
+      if (version >= 8) {
+        const errors = c.arrayLength(flexible);
+        for (let e = 0; e < errors; e++) {
+          c.skip(4);
+          c.nullableString(flexible);
+          if (flexible) c.taggedFields();
+        }
+        errorMessage = c.nullableString(flexible);
+      }
+      const p: ProducePartitionResult = { topic, index, errorCode, baseOffset, logAppendTimeMs, logStartOffset, errorMessage, leaderId: -1, leaderEpoch: -1 };
+      if (flexible) {
+        const leader = c.taggedFields();
+        if (leader >= 0 && version >= 10) {
+          const end = c.pos;
+          c.pos = leader;
+          p.leaderId = c.int32();
+          p.leaderEpoch = c.int32();
+          c.pos = end;
+        }
+      }
+      partitions.push(p);
+    }
+    if (flexible) c.taggedFields();
+  }
+  c.skip(4); // throttleTimeMs
+  const nodeEndpoints: ProduceNodeEndpoint[] = [];
+  const endpoints = flexible ? c.taggedFields() : -1;
+  if (endpoints >= 0 && version >= 10) {
+    c.pos = endpoints;
+    const count = c.arrayLength(true);
+    for (let i = 0; i < count; i++) {
+      const nodeId = c.int32();
+      const host = c.string(true);
+      const port = c.int32();
+      c.nullableString(true); // rack
+      c.taggedFields();
+      nodeEndpoints.push({ nodeId, host, port });
+    }
+  }
+  return { partitions, nodeEndpoints };
+}
