@@ -1,5 +1,6 @@
 // bufferMemory accounting (Kafka's BufferPool without pooled ByteBuffers: the bytes live in
 // native batches): each batch reserves max(batchSize, its first record) until it completes.
+import { KafkaProducerError } from './errors.js';
 
 /** The producer's memory budget for batches not yet acknowledged. */
 export class BufferPool {
@@ -12,9 +13,17 @@ export class BufferPool {
     private readonly onFree: () => void,
   ) {}
 
-  /** Reserves size bytes if they are free now. */
+  /**
+   * Reserves size bytes if they are free now. More than the whole budget can never be free: that
+   * throws at once, as Java's BufferPool.allocate.
+   */
   tryAllocate(size: number): boolean {
-    if (size > this.totalMemory - this.used) return false;
+    if (size > this.totalMemory - this.used) {
+      if (size > this.totalMemory) {
+        throw new KafkaProducerError('INVALID_CONFIG', `Attempt to allocate ${size} bytes, but there is a hard limit of ${this.totalMemory} on memory allocations (bufferMemory).`, { retriable: false });
+      }
+      return false;
+    }
     this.used += size;
     return true;
   }

@@ -1,12 +1,22 @@
 // The idempotent part of Kafka's TransactionManager: producer id and epoch, per-partition
 // sequences and in-flight batches, and KIP-360's local epoch bump when sequences are lost.
-import type { ErrorName } from './errors.js';
+import type { ErrorName, KafkaProducerError } from './errors.js';
 import { NO_SEQUENCE, type ProducerBatch, type TopicPartition } from './producer-batch.js';
 
 /** Kafka's NO_LAST_ACKED_SEQUENCE_NUMBER. */
 const NO_LAST_ACKED = -1;
 /** Largest epoch (int16); the next bump asks the broker for a new producer id instead. */
 const MAX_EPOCH = 32767;
+/** Java's Integer.MAX_VALUE: sequences wrap to 0 past it. */
+const MAX_SEQUENCE = 2147483647;
+
+/** Errors after which the producer can no longer send (Java's maybeTransitionToErrorState). */
+const FATAL_ERRORS: ReadonlySet<string> = new Set(['CLUSTER_AUTHORIZATION_FAILED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'PRODUCER_FENCED', 'UNSUPPORTED_VERSION']);
+
+/** Java's DefaultRecordBatch.incrementSequence: sequence + increment, wrapping past Integer.MAX_VALUE to 0. */
+export function incrementSequence(sequence: number, increment: number): number {
+  return sequence > MAX_SEQUENCE - increment ? increment - (MAX_SEQUENCE - sequence) - 1 : sequence + increment;
+}
 
 /** Sequence state of one partition (Kafka's TxnPartitionEntry). */
 export class TxnPartitionEntry {
@@ -27,8 +37,15 @@ export class IdempotenceManager {
   private readonly entries = new Map<TopicPartition, TxnPartitionEntry>();
   private epochBumpRequired = false;
   private readonly partitionsToRewriteSequences = new Set<TopicPartition>();
-  /** Partitions with a sent batch whose fate is unknown (expired or failed after being sent). */
+  /** Partitions with a sent batch whose fate is unknown (expired after being sent), with the sequence after it. */
   private readonly unresolved = new Map<TopicPartition, number>();
+  /** Set once the producer cannot go on (Java's FATAL_ERROR state): nothing more is sent. */
+  fatalError: KafkaProducerError | null = null;
+
+  /** Enters the fatal state (Java's transitionToFatalError). */
+  transitionToFatalError(err: KafkaProducerError): void {
+    this.fatalError ??= err;
+  }
 
   /** Whether an id was obtained and not reset. */
   hasProducerId(): boolean {
@@ -90,7 +107,7 @@ export class IdempotenceManager {
    * flight; an unresolved sequence; or a retried batch that is not the oldest in flight.
    */
   shouldStopDrain(first: ProducerBatch): boolean {
-    if (!this.hasProducerId()) return true;
+    if (this.fatalError !== null || !this.hasProducerId()) return true;
     const tp = first.tp;
     if (!first.hasSequence) {
       if (this.hasInflightBatches(tp) && this.hasStaleProducerIdAndEpoch(tp)) return true;
@@ -107,7 +124,7 @@ export class IdempotenceManager {
     this.maybeUpdateProducerIdAndEpoch(tp);
     const e = this.entry(tp);
     batch.setProducerState(this.producerId, this.producerEpoch, e.nextSequence);
-    e.nextSequence += batch.recordCount;
+    e.nextSequence = incrementSequence(e.nextSequence, batch.recordCount);
     e.inflight.push(batch);
   }
 
@@ -147,19 +164,41 @@ export class IdempotenceManager {
   }
 
   /**
-   * Records a batch that failed for good. Lost broker state (OUT_OF_ORDER_SEQUENCE_NUMBER,
-   * UNKNOWN_PRODUCER_ID) bumps the epoch; any other failure of a sent batch leaves its sequence
-   * unresolved until tp's in-flight batches settle (Java's markSequenceUnresolved).
+   * Records a batch that failed for good (Java's handleFailedBatch). A fatal error stops the
+   * producer. A gap in the log (OUT_OF_ORDER_SEQUENCE_NUMBER) bumps the epoch; lost producer
+   * state (UNKNOWN_PRODUCER_ID) restarts tp's sequences; any other error the broker answered
+   * while retries were left (adjustSequenceNumbers) bumps the epoch too, so the batches after
+   * the failed one are renumbered from 0 instead of being refused for the gap.
    */
-  handleFailedBatch(batch: ProducerBatch, type: ErrorName): void {
+  handleFailedBatch(batch: ProducerBatch, err: KafkaProducerError, adjustSequenceNumbers: boolean): void {
+    if (FATAL_ERRORS.has(err.type)) this.transitionToFatalError(err);
     this.removeInFlightBatch(batch);
-    if (!batch.hasSequence) return;
-    if (type === 'OUT_OF_ORDER_SEQUENCE_NUMBER' || type === 'UNKNOWN_PRODUCER_ID') {
-      this.requestEpochBumpForPartition(batch.tp);
-    } else if (batch.producerId === this.producerId && batch.producerEpoch === this.producerEpoch) {
-      const prev = this.unresolved.get(batch.tp) ?? -1;
-      this.unresolved.set(batch.tp, Math.max(prev, batch.lastSequence));
-    }
+    if (this.fatalError !== null || !batch.hasSequence) return;
+    if (err.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER') this.requestEpochBumpForPartition(batch.tp);
+    else if (err.type === 'UNKNOWN_PRODUCER_ID') this.resetSequenceForPartition(batch.tp);
+    else if (adjustSequenceNumbers) this.requestEpochBumpForPartition(batch.tp);
+  }
+
+  /** Java's resetSequenceForPartition: tp starts over at sequence 0 (the broker has no state for it). */
+  private resetSequenceForPartition(tp: TopicPartition): void {
+    this.entries.delete(tp);
+    this.unresolved.delete(tp);
+  }
+
+  /**
+   * A sent batch expired: until tp's in-flight batches settle nothing new drains for it; then
+   * either a later batch was acknowledged (resolved) or the epoch is bumped (Java's markSequenceUnresolved).
+   */
+  markSequenceUnresolved(batch: ProducerBatch): void {
+    const next = batch.lastSequence + 1;
+    const prev = this.unresolved.get(batch.tp);
+    this.unresolved.set(batch.tp, prev === undefined ? next : Math.max(prev, next));
+  }
+
+  /** Whether seq directly follows tp's unresolved batch (Java's isNextSequenceForUnresolvedPartition). */
+  private isNextSequenceForUnresolvedPartition(tp: TopicPartition, seq: number): boolean {
+    const next = this.unresolved.get(tp);
+    return next !== undefined && seq === next;
   }
 
   /** Settles unresolved partitions whose in-flight batches are done: resolved, or an epoch bump. */
@@ -213,7 +252,8 @@ export class IdempotenceManager {
         // Not the batch right after the last acknowledged one: an earlier batch is still pending.
         return true;
       }
-      if (!this.hasUnresolvedSequence(tp) || this.isNextSequence(tp, batch.baseSequence)) this.requestEpochBumpForPartition(tp);
+      // A real gap: nothing unresolved, or this batch directly follows the unresolved one.
+      if (!this.hasUnresolvedSequence(tp) || this.isNextSequenceForUnresolvedPartition(tp, batch.baseSequence)) this.requestEpochBumpForPartition(tp);
       return true;
     }
     return retriable;

@@ -2,7 +2,7 @@
 // epochs, when to refresh (on request, after errors, every metadataMaxAgeMs) and with what backoff.
 import type { MetadataRequest, MetadataResponse } from '../protocol/index.js';
 import { exponentialBackoff } from './backoff.js';
-import { errorNameOf, isRetriable, type ErrorName } from './errors.js';
+import { errorNameOf, isInvalidMetadata, isRetriable, type ErrorName } from './errors.js';
 import type { HostPort } from './producer-config.js';
 import type { TopicPartitionsView } from './partitioner.js';
 
@@ -28,10 +28,19 @@ export class ProducerMetadata {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly topicErrors = new Map<string, ErrorName>();
   private readonly wanted = new Set<string>();
+  /** A refresh was asked for (Java's needFullUpdate). */
   private needUpdate = true;
+  /** Bumped when a topic is added: an answer to an older request leaves the refresh pending. */
+  private requestVersion = 0;
   private lastRefreshMs = 0;
   private lastSuccessfulRefreshMs = 0;
-  private failedAttempts = 0;
+  /** Failed refreshes in a row (Java's attempts). */
+  private attempts = 0;
+  /** Answers in a row that showed no progress (Java's equivalentResponseCount, KIP-580). */
+  private equivalentResponses = 0;
+  /** Jittered backoffs after lastRefreshMs, drawn once per refresh. */
+  private attemptsBackoffMs = 0;
+  private equivalentBackoffMs = 0;
   /** Bumped on every successful update. */
   updateVersion = 0;
   clusterId: string | null = null;
@@ -63,11 +72,20 @@ export class ProducerMetadata {
     return this.topics.get(topic)?.partitions[partition]?.leader ?? -1;
   }
 
-  /** Starts tracking a topic; a new topic asks for a refresh at once. */
+  /**
+   * Asks for the topic's metadata (Java's add + requestUpdateForTopic): a topic not tracked yet
+   * is fetched at once, a tracked one on the next refresh the backoff allows.
+   */
   add(topic: string): void {
-    if (this.wanted.has(topic)) return;
+    if (this.wanted.has(topic)) return this.requestUpdate();
     this.wanted.add(topic);
-    this.requestUpdate();
+    // Java's requestUpdateForNewTopics: no backoff for a topic never asked for.
+    this.lastRefreshMs = 0;
+    this.equivalentResponses = 0;
+    this.equivalentBackoffMs = 0;
+    this.attemptsBackoffMs = 0;
+    this.requestVersion++;
+    this.needUpdate = true;
   }
 
   /** Asks for a refresh as soon as the backoff allows. */
@@ -75,13 +93,22 @@ export class ProducerMetadata {
     this.needUpdate = true;
   }
 
-  /** Milliseconds until a refresh is due (0: now). */
+  /**
+   * Milliseconds until a refresh is due (0: now): on request or after metadataMaxAgeMs, but never
+   * sooner than Java's timeToAllowUpdate: retryBackoffMs after the last refresh, growing
+   * exponentially (to retryBackoffMaxMs) while refreshes fail or answers show no progress.
+   */
   timeToNextUpdate(now: number): number {
-    if (this.needUpdate) {
-      const backoff = this.failedAttempts > 0 ? exponentialBackoff(this.refreshBackoffMs, this.refreshBackoffMaxMs, this.failedAttempts - 1) : 0;
-      return Math.max(0, this.lastRefreshMs + backoff - now);
-    }
-    return Math.max(0, this.lastSuccessfulRefreshMs + this.metadataMaxAgeMs - now);
+    const timeToExpire = Math.max(0, this.lastSuccessfulRefreshMs + this.metadataMaxAgeMs - now);
+    // A periodic refresh is not a retry: it starts the no-progress backoff over.
+    if (timeToExpire === 0) this.equivalentBackoffMs = this.equivalentResponses = 0;
+    const timeToAllow = Math.max(0, this.lastRefreshMs + Math.max(this.attemptsBackoffMs, this.equivalentBackoffMs) - now);
+    return Math.max(this.needUpdate ? 0 : timeToExpire, timeToAllow);
+  }
+
+  /** Version to hand back to update() with the answer to the request built now. */
+  get currentRequestVersion(): number {
+    return this.requestVersion;
   }
 
   /** The Metadata request body for the tracked topics. */
@@ -97,15 +124,29 @@ export class ProducerMetadata {
   /** Records a refresh that got no answer. */
   failedUpdate(now: number): void {
     this.lastRefreshMs = now;
-    this.failedAttempts++;
+    this.attempts++;
+    this.attemptsBackoffMs = this.backoff(this.attempts - 1);
+    this.equivalentResponses = 0;
+    this.equivalentBackoffMs = 0;
   }
 
-  /** Applies a Metadata response; a leader older (by epoch) than the one known is ignored. */
-  update(response: MetadataResponse, now: number): void {
+  private backoff(attempts: number): number {
+    return exponentialBackoff(this.refreshBackoffMs, this.refreshBackoffMaxMs, attempts);
+  }
+
+  /**
+   * Applies a Metadata response; a leader older (by epoch) than the one known is ignored.
+   * requestVersion: currentRequestVersion when the request was built (a topic added since keeps
+   * the refresh pending). An answer that changes no leader epoch and adds no partition counts as
+   * no progress, and backs the next refresh off further (Java's equivalent responses).
+   */
+  update(response: MetadataResponse, now: number, requestVersion = this.requestVersion): void {
     this.lastRefreshMs = now;
     this.lastSuccessfulRefreshMs = now;
-    this.failedAttempts = 0;
-    this.needUpdate = false;
+    this.attempts = 0;
+    this.attemptsBackoffMs = this.backoff(0);
+    this.needUpdate = requestVersion < this.requestVersion;
+    let progress = false;
     this.clusterId = response.clusterId;
     this.brokers.clear();
     for (const b of response.brokers) this.brokers.set(b.nodeId, { host: b.host, port: b.port });
@@ -116,7 +157,7 @@ export class ProducerMetadata {
         this.topicErrors.set(t.name, error);
         // A passing condition (leader election, topic being created) keeps what we knew.
         if (!isRetriable(error)) this.topics.delete(t.name);
-        this.needUpdate = true;
+        if (isInvalidMetadata(error)) this.needUpdate = true;
         continue;
       }
       this.topicErrors.delete(t.name);
@@ -130,11 +171,15 @@ export class ProducerMetadata {
           this.needUpdate = true;
         } else {
           partitions[p.partitionIndex] = { leader, leaderEpoch: p.leaderEpoch };
+          // Java's updateLatestMetadata: a new partition, a newer epoch or no epoch at all is progress.
+          if (!prev || p.leaderEpoch < 0 || p.leaderEpoch > prev.leaderEpoch) progress = true;
         }
         if (leader < 0) this.needUpdate = true;
       }
       this.topics.set(t.name, topicMetadata(t.name, partitions));
     }
+    this.equivalentResponses = progress ? 0 : this.equivalentResponses + 1;
+    this.equivalentBackoffMs = this.equivalentResponses > 0 ? this.backoff(this.equivalentResponses - 1) : 0;
     this.updateVersion++;
   }
 

@@ -59,7 +59,10 @@ export interface ProducerMetrics {
   producerEpoch: number;
 }
 
-/** A record parked until metadata arrives or memory frees up. */
+/**
+ * A record parked until its topic's metadata arrives or memory frees up (Java's send() blocking
+ * in waitOnMetadata or BufferPool.allocate, each with its own maxBlockMs deadline).
+ */
 interface WaitingRecord {
   topic: string;
   key: Buffer | null;
@@ -99,6 +102,12 @@ function toHeaders(h: ProducerMessage['headers']): BatchHeader[] | null {
   return out.length > 0 ? out : null;
 }
 
+/** Why an append threw: a KafkaProducerError as is (memory hard limit), else the encoder's failure. */
+function appendError(err: unknown): KafkaProducerError {
+  if (err instanceof KafkaProducerError) return err;
+  return new KafkaProducerError('INVALID_RECORD', `The record could not be encoded: ${(err as Error).message}`, { retriable: false, cause: err });
+}
+
 /** Reports err through callback, or (no callback: produce()) as a rejected promise. */
 function settle(callback: RecordCallback | null, err: KafkaProducerError): Promise<RecordMetadata> | undefined {
   if (callback === null) return Promise.reject(err);
@@ -118,10 +127,16 @@ export class Producer extends EventEmitter {
   private readonly idempotence: IdempotenceManager | null;
   private readonly sender: Sender;
   private readonly partitioners = new Map<string, BuiltInPartitioner>();
-  private readonly waiting: WaitingRecord[] = [];
+  /** Records waiting for their topic's metadata (or partition), per topic in send order: one topic never holds back another. */
+  private readonly metadataWaits = new Map<string, WaitingRecord[]>();
+  /** Records waiting for bufferMemory, first come first served (Java's BufferPool waiters). */
+  private readonly memoryWaits: WaitingRecord[] = [];
+  /** Records in metadataWaits and memoryWaits. */
+  private waitingCount = 0;
   private waitTimer: NodeJS.Timeout | null = null;
   private processScheduled = false;
-  private readonly leaveWaiters: { entry: WaitingRecord; resolve(): void }[] = [];
+  /** flush() calls waiting for the records parked when they were called. */
+  private readonly flushWaiters: { pending: Set<WaitingRecord>; resolve(): void }[] = [];
   private readonly connectWaiters: { resolve(): void; reject(err: KafkaProducerError): void }[] = [];
   private started = false;
   private closing = false;
@@ -144,7 +159,7 @@ export class Producer extends EventEmitter {
       emit: (event, payload) => this.emitEvent(event, payload),
       onMetadataUpdate: () => this.onMetadataUpdate(),
       onFatalError: (err) => this.onFatalError(err),
-      isBusy: () => this.accumulator.hasIncomplete() || this.waiting.length > 0 || this.connectWaiters.length > 0,
+      isBusy: () => this.accumulator.hasIncomplete() || this.waitingCount > 0 || this.connectWaiters.length > 0,
     });
   }
 
@@ -255,13 +270,16 @@ export class Producer extends EventEmitter {
       return settle(callback, new KafkaProducerError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than ${which}.`, { retriable: false }));
     }
     if (!this.started) this.start();
-    let reason: WaitingRecord['reason'] = 'metadata';
-    if (this.waiting.length === 0) {
+    let reason: WaitingRecord['reason'];
+    // Behind earlier records of its topic (order), or behind records waiting for memory (fairness).
+    if (this.waitingCount > 0 && this.metadataWaits.has(topic)) reason = 'metadata';
+    else if (this.waitingCount > 0 && this.memoryWaits.length > 0) reason = 'memory';
+    else {
       let blocked: WaitingRecord['reason'] | null;
       try {
         blocked = this.tryAppend(topic, key, value, headers, partition, timestamp, size, callback);
       } catch (err) {
-        return settle(callback, new KafkaProducerError('INVALID_RECORD', `The record could not be encoded: ${(err as Error).message}`, { retriable: false, cause: err }));
+        return settle(callback, appendError(err));
       }
       if (blocked === null) return undefined;
       reason = blocked;
@@ -319,70 +337,137 @@ export class Producer extends EventEmitter {
   }
 
   private park(entry: WaitingRecord): void {
-    this.waiting.push(entry);
-    this.accumulator.exhausted = this.waiting[0].reason === 'memory';
-    if (this.waiting.length === 1) this.armWaitTimer();
+    this.waitingCount++;
+    if (entry.reason === 'memory') this.memoryWaits.push(entry);
+    else this.waitForMetadata(entry);
+    this.accumulator.exhausted = this.memoryWaits.length > 0;
+    if (this.waitTimer === null) this.armWaitTimer();
   }
 
+  private waitForMetadata(entry: WaitingRecord): void {
+    const q = this.metadataWaits.get(entry.topic);
+    if (q) q.push(entry);
+    else this.metadataWaits.set(entry.topic, [entry]);
+  }
+
+  /** Arms the timer for the earliest deadline of the records at the head of each wait. */
   private armWaitTimer(): void {
     if (this.waitTimer) clearTimeout(this.waitTimer);
     this.waitTimer = null;
-    if (this.waiting.length === 0) return;
+    if (this.waitingCount === 0) return;
+    let deadline = this.memoryWaits.length > 0 ? this.memoryWaits[0].deadline : Number.POSITIVE_INFINITY;
+    for (const q of this.metadataWaits.values()) deadline = Math.min(deadline, q[0].deadline);
     this.waitTimer = setTimeout(() => {
       this.waitTimer = null;
-      this.processWaiting();
-    }, Math.max(0, this.waiting[0].deadline - Date.now()));
+      this.processWaiting(false);
+    }, Math.max(0, deadline - Date.now()));
   }
 
+  /** Memory was freed: records waiting for it may go (once per turn, however many batches completed). */
   private scheduleProcessWaiting(): void {
-    if (this.processScheduled || this.waiting.length === 0) return;
+    if (this.processScheduled || this.memoryWaits.length === 0) return;
     this.processScheduled = true;
     queueMicrotask(() => {
       this.processScheduled = false;
-      this.processWaiting();
+      this.processWaiting(true);
     });
   }
 
-  /** Appends parked records in order; expired ones fail with Kafka's TimeoutException messages. */
-  private processWaiting(): void {
+  /**
+   * Appends parked records in order (per topic; memory waiters first come first served);
+   * expired ones fail with Kafka's TimeoutException messages. memoryOnly: only memory was freed.
+   */
+  private processWaiting(memoryOnly: boolean): void {
     const now = Date.now();
-    let changed = false;
-    while (this.waiting.length > 0) {
-      const e = this.waiting[0];
-      const fatal = this.fatalError ?? this.topicFailure(e.topic);
-      if (fatal) {
-        this.leave(e);
-        e.callback(fatal, null);
-      } else {
-        let reason: WaitingRecord['reason'] | null;
-        try {
-          reason = this.tryAppend(e.topic, e.key, e.value, e.headers, e.partition, e.timestamp, e.size, e.callback);
-        } catch (err) {
-          this.leave(e);
-          e.callback(new KafkaProducerError('INVALID_RECORD', `The record could not be encoded: ${(err as Error).message}`, { retriable: false, cause: err }), null);
-          continue;
-        }
-        if (reason === null) {
-          this.leave(e);
-        } else if (now >= e.deadline) {
-          this.leave(e);
-          e.callback(this.waitTimeout(e, reason), null);
-        } else {
-          e.reason = reason;
-          break;
-        }
-      }
-      changed = true;
-    }
-    this.accumulator.exhausted = this.waiting.length > 0 && this.waiting[0].reason === 'memory';
-    if (changed || this.waiting.length > 0) this.armWaitTimer();
+    if (!memoryOnly) for (const [topic, q] of this.metadataWaits) this.processMetadataWaits(topic, q, now);
+    this.processMemoryWaits(now);
+    this.accumulator.exhausted = this.memoryWaits.length > 0;
+    this.armWaitTimer();
     if (this.accumulator.exhausted) this.sender.wakeup();
   }
 
+  private processMetadataWaits(topic: string, q: WaitingRecord[], now: number): void {
+    const fatal = this.fatalError ?? this.topicFailure(topic);
+    while (q.length > 0) {
+      const e = q[0];
+      if (fatal) {
+        q.shift();
+        this.fail(e, fatal);
+        continue;
+      }
+      // Its metadata may be here, but records waiting for memory go first.
+      const reason = this.memoryWaits.length > 0 ? 'memory' : this.appendWaiting(e);
+      if (reason === undefined) {
+        q.shift();
+      } else if (reason === null) {
+        q.shift();
+        this.leave(e);
+      } else if (reason === 'memory') {
+        q.shift();
+        e.reason = reason;
+        this.memoryWaits.push(e);
+      } else if (now >= e.deadline) {
+        q.shift();
+        this.fail(e, this.waitTimeout(e, reason));
+      } else {
+        e.reason = reason;
+        break;
+      }
+    }
+    if (q.length === 0) this.metadataWaits.delete(topic);
+  }
+
+  private processMemoryWaits(now: number): void {
+    const q = this.memoryWaits;
+    while (q.length > 0) {
+      const e = q[0];
+      const fatal = this.fatalError ?? this.topicFailure(e.topic);
+      if (fatal) {
+        q.shift();
+        this.fail(e, fatal);
+        continue;
+      }
+      // Behind an earlier record of its topic that waits for metadata (order within the topic).
+      const reason = this.metadataWaits.has(e.topic) ? 'metadata' : this.appendWaiting(e);
+      if (reason === undefined) {
+        q.shift();
+      } else if (reason === null) {
+        q.shift();
+        this.leave(e);
+      } else if (reason !== 'memory') {
+        q.shift();
+        e.reason = reason;
+        this.waitForMetadata(e);
+      } else if (now >= e.deadline) {
+        q.shift();
+        this.fail(e, this.waitTimeout(e, reason));
+      } else {
+        break;
+      }
+    }
+  }
+
+  /** Appends a parked record: null when appended, what it still waits for, or undefined when it failed. */
+  private appendWaiting(e: WaitingRecord): WaitingRecord['reason'] | null | undefined {
+    try {
+      return this.tryAppend(e.topic, e.key, e.value, e.headers, e.partition, e.timestamp, e.size, e.callback);
+    } catch (err) {
+      this.fail(e, appendError(err));
+      return undefined;
+    }
+  }
+
+  private fail(e: WaitingRecord, err: KafkaProducerError): void {
+    this.leave(e);
+    e.callback(err, null);
+  }
+
+  /** A parked record was appended or failed. */
   private leave(e: WaitingRecord): void {
-    this.waiting.shift();
-    for (let i = this.leaveWaiters.length - 1; i >= 0; i--) {
-      if (this.leaveWaiters[i].entry === e) this.leaveWaiters.splice(i, 1)[0].resolve();
+    this.waitingCount--;
+    for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
+      const w = this.flushWaiters[i];
+      if (w.pending.delete(e) && w.pending.size === 0) this.flushWaiters.splice(i, 1)[0].resolve();
     }
   }
 
@@ -404,15 +489,16 @@ export class Producer extends EventEmitter {
 
   private onMetadataUpdate(): void {
     for (const w of this.connectWaiters.splice(0)) w.resolve();
-    this.processWaiting();
+    if (this.waitingCount > 0) this.processWaiting(false);
   }
 
+  /** The producer cannot go on: later sends fail at once with err; the sender fails its batches. */
   private onFatalError(err: KafkaProducerError): void {
+    if (this.fatalError) return;
     this.fatalError = err;
     this.emitEvent('error', err);
     for (const w of this.connectWaiters.splice(0)) w.reject(err);
-    this.processWaiting();
-    for (const b of this.accumulator.incompleteBatches()) this.sender.failBatch(b, err);
+    if (this.waitingCount > 0) this.processWaiting(false);
   }
 
   private closedError(): KafkaProducerError {
@@ -421,8 +507,11 @@ export class Producer extends EventEmitter {
 
   /** Sends everything buffered now (ignoring lingerMs) and resolves when all of it is acknowledged or failed. */
   async flush(): Promise<void> {
-    const last = this.waiting[this.waiting.length - 1];
-    if (last) await new Promise<void>((resolve) => this.leaveWaiters.push({ entry: last, resolve }));
+    if (this.waitingCount > 0) {
+      const pending = new Set<WaitingRecord>(this.memoryWaits);
+      for (const q of this.metadataWaits.values()) for (const e of q) pending.add(e);
+      await new Promise<void>((resolve) => this.flushWaiters.push({ pending, resolve }));
+    }
     await this.accumulator.flush();
   }
 
@@ -443,9 +532,14 @@ export class Producer extends EventEmitter {
       if (timer) clearTimeout(timer);
     }
     const forced = new KafkaProducerError('PRODUCER_CLOSED', 'Producer is closed forcefully.');
-    for (const e of this.waiting.splice(0)) e.callback(forced, null);
+    const waiting = [...this.memoryWaits.splice(0)];
+    for (const q of this.metadataWaits.values()) waiting.push(...q);
+    this.metadataWaits.clear();
+    for (const e of waiting) this.fail(e, forced);
+    this.accumulator.exhausted = false;
     if (this.waitTimer) clearTimeout(this.waitTimer);
-    for (const w of this.leaveWaiters.splice(0)) w.resolve();
+    this.waitTimer = null;
+    for (const w of this.flushWaiters.splice(0)) w.resolve();
     this.sender.close();
     for (const b of this.accumulator.incompleteBatches()) this.sender.failBatch(b, forced);
     this.emitEvent('close', undefined);
@@ -459,7 +553,7 @@ export class Producer extends EventEmitter {
       bufferAvailableBytes: pool.availableMemory,
       bufferTotalBytes: pool.totalMemory,
       bufferedRecords: this.accumulator.bufferedRecords,
-      waitingRecords: this.waiting.length,
+      waitingRecords: this.waitingCount,
       queuedBatches: this.accumulator.queuedBatches,
       inFlightBatches: this.sender.inFlightBatchCount,
       inFlightRequests: this.sender.client.inFlightRequests,

@@ -50,6 +50,8 @@ export class Sender {
   private initAttempts = 0;
   private initRetryAtMs = 0;
   private closed = false;
+  /** The fatal error was reported to the producer (one 'error' event). */
+  private fatalReported = false;
   private readonly guaranteeMessageOrder: boolean;
 
   constructor(
@@ -115,13 +117,41 @@ export class Sender {
     const idem = this.idempotence;
     if (idem !== null) {
       idem.maybeResolveSequences();
+      // Java's runOnce: in the fatal state nothing more is sent; what is left fails with the error.
+      if (idem.fatalError !== null) return this.abortIncompleteBatches(idem.fatalError);
       idem.bumpEpochIfNeeded();
       if (!idem.hasProducerId()) delay = Math.min(delay, this.maybeInitProducerId(now));
     }
-    delay = Math.min(delay, this.maybeUpdateMetadata(now));
     delay = Math.min(delay, this.sendProducerData(now));
+    // After the drain, which may have asked for a refresh (partitions without a leader).
+    delay = Math.min(delay, this.maybeUpdateMetadata(now));
     this.schedule(delay, now);
   };
+
+  /** Enters the idempotent producer's fatal state (Java's transitionToFatalError) once. */
+  private transitionToFatalError(err: KafkaProducerError): void {
+    const idem = this.idempotence!;
+    if (idem.fatalError === null) idem.transitionToFatalError(err);
+    this.reportFatalError();
+  }
+
+  /** Tells the producer (one 'error') and fails every incomplete batch with the fatal error. */
+  private reportFatalError(): void {
+    const err = this.idempotence?.fatalError;
+    if (!err || this.fatalReported) return;
+    this.fatalReported = true;
+    this.host.onFatalError(err);
+    this.abortIncompleteBatches(err);
+  }
+
+  /** Java's maybeAbortBatches: fails queued and in-flight batches (late answers are then ignored). */
+  private abortIncompleteBatches(err: KafkaProducerError): void {
+    this.clearTimer();
+    for (const b of this.accumulator.incompleteBatches()) {
+      this.inFlightBatches.delete(b);
+      this.failBatch(b, err);
+    }
+  }
 
   private maybeUpdateMetadata(now: number): number {
     if (this.metadataInFlight) return Number.POSITIVE_INFINITY;
@@ -132,10 +162,12 @@ export class Sender {
     if (!node.ready) return Number.POSITIVE_INFINITY; // woken when the connection is ready or fails
     const conn = this.client.connection(node.nodeId)!;
     this.metadataInFlight = true;
+    const requestVersion = this.metadata.currentRequestVersion;
     conn.send(METADATA, this.metadata.newRequest(this.config.allowAutoCreateTopics)).then(
       (res) => {
         this.metadataInFlight = false;
-        this.metadata.update(res, Date.now());
+        if (this.closed) return;
+        this.metadata.update(res, Date.now(), requestVersion);
         this.host.emit('metadata', { brokers: res.brokers.length, topics: res.topics.length });
         this.host.onMetadataUpdate();
         this.wakeup();
@@ -165,6 +197,7 @@ export class Sender {
     conn.send(INIT_PRODUCER_ID, { transactionalId: null, transactionTimeoutMs: this.config.transactionTimeoutMs, producerId: -1n, producerEpoch: -1 }).then(
       (res) => {
         this.initInFlight = false;
+        if (this.closed || this.idempotence!.fatalError !== null) return;
         if (res.errorCode === 0) {
           this.initAttempts = 0;
           this.idempotence!.setProducerIdAndEpoch(res.producerId, res.producerEpoch);
@@ -172,13 +205,16 @@ export class Sender {
         } else {
           const err = KafkaProducerError.fromCode(res.errorCode, 'InitProducerId');
           if (err.retriable) retry(err);
-          else this.host.onFatalError(err);
+          // Java's InitProducerIdHandler: any other answer is fatal, a fenced epoch as PRODUCER_FENCED.
+          else if (err.type === 'INVALID_PRODUCER_EPOCH') this.transitionToFatalError(new KafkaProducerError('PRODUCER_FENCED', 'PRODUCER_FENCED: InitProducerId'));
+          else this.transitionToFatalError(err);
         }
         this.wakeup();
       },
       (err: KafkaProducerError) => {
         this.initInFlight = false;
-        if (err.type === 'UNSUPPORTED_VERSION') this.host.onFatalError(new KafkaProducerError('UNSUPPORTED_VERSION', 'The broker does not support InitProducerId: idempotence needs Kafka 0.11+ (set idempotence: false)'));
+        if (this.closed || this.idempotence!.fatalError !== null) return;
+        if (err.type === 'UNSUPPORTED_VERSION') this.transitionToFatalError(new KafkaProducerError('UNSUPPORTED_VERSION', 'The broker does not support InitProducerId: idempotence needs Kafka 0.11+ (set idempotence: false)'));
         else retry(err);
         this.wakeup();
       },
@@ -235,6 +271,9 @@ export class Sender {
     );
     if (this.guaranteeMessageOrder) this.accumulator.unmute(batch.tp);
     this.failBatch(batch, err);
+    // Sent at least once: whether the broker wrote it is unknown, so the partition drains no new
+    // batch until its in-flight batches settle (Java's markSequenceUnresolved).
+    if (this.idempotence !== null && batch.hasSequence) this.idempotence.markSequenceUnresolved(batch);
   }
 
   private sendProduceRequest(nodeId: number, drained: ProducerBatch[]): void {
@@ -279,8 +318,14 @@ export class Sender {
     );
   }
 
+  /**
+   * A request without an answer: timeouts and lost connections are retried; what cannot be sent
+   * at all (no usable Produce version, a request that cannot be encoded) fails the batches with
+   * its own error (Java's versionMismatch branch: UNSUPPORTED_VERSION).
+   */
   private onTransportError(batches: ProducerBatch[], err: KafkaProducerError): void {
-    for (const b of batches) this.completeBatch(b, err.type === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION', null, err.message);
+    const type: ErrorName = err.type === 'PRODUCER_CLOSED' || err.retriable ? (err.type === 'REQUEST_TIMED_OUT' ? 'REQUEST_TIMED_OUT' : 'NETWORK_EXCEPTION') : err.type;
+    for (const b of batches) this.completeBatch(b, type, null, err.message);
     this.metadata.requestUpdate();
     this.wakeup();
   }
@@ -333,7 +378,9 @@ export class Sender {
       // Written before, and the broker no longer knows where: success without an offset (Java).
       this.succeed(batch, -1n, response);
     } else {
-      this.failBatch(batch, err);
+      // Sequences are adjusted (an epoch bump) only while retries were left: after the last one,
+      // whether the broker wrote the batch is unknown (Java's failBatch(..., attempts < retries)).
+      this.failBatch(batch, err, batch.attempts < this.config.retries);
     }
     if (isInvalidMetadata(type)) this.metadata.requestUpdate();
   }
@@ -352,13 +399,17 @@ export class Sender {
     this.accumulator.deallocate(batch);
   }
 
-  /** Fails a batch for good: every record's promise rejects with err. */
-  failBatch(batch: ProducerBatch, err: KafkaProducerError): void {
+  /**
+   * Fails a batch for good: every record's promise rejects with err. A fatal error (fenced,
+   * not authorized, unsupported) stops the idempotent producer.
+   */
+  failBatch(batch: ProducerBatch, err: KafkaProducerError, adjustSequenceNumbers = false): void {
     if (batch.done) return;
-    this.idempotence?.handleFailedBatch(batch, err.type as ErrorName);
+    this.idempotence?.handleFailedBatch(batch, err, adjustSequenceNumbers);
     this.stats.recordsFailed += batch.recordCount;
     batch.fail(err);
     this.accumulator.deallocate(batch);
+    if (this.idempotence?.fatalError) this.reportFatalError();
   }
 
   /** Stops the loop and closes every connection (in-flight requests fail). */

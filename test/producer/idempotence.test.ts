@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { KafkaProducerError } from '../../src/producer/errors.js';
 import { IdempotenceManager } from '../../src/producer/idempotence.js';
 import { NativeBatch } from '../../src/producer/native-batch.js';
 import { ProducerBatch, type TopicPartition } from '../../src/producer/producer-batch.js';
@@ -114,7 +115,8 @@ describe('IdempotenceManager', () => {
     const m = manager();
     const a = batchOf(1);
     m.assignSequence(a);
-    m.handleFailedBatch(a, 'REQUEST_TIMED_OUT');
+    m.handleFailedBatch(a, new KafkaProducerError('REQUEST_TIMED_OUT'), false);
+    m.markSequenceUnresolved(a); // the sender does so for a sent batch that expired
     expect(m.hasUnresolvedSequence(tp)).toBe(true);
     expect(m.shouldStopDrain(batchOf(1))).toBe(true);
     m.maybeResolveSequences();
@@ -129,7 +131,8 @@ describe('IdempotenceManager', () => {
     const b = batchOf(1);
     m.assignSequence(a);
     m.assignSequence(b);
-    m.handleFailedBatch(a, 'REQUEST_TIMED_OUT');
+    m.handleFailedBatch(a, new KafkaProducerError('REQUEST_TIMED_OUT'), false);
+    m.markSequenceUnresolved(a);
     m.handleCompletedBatch(b, 10n);
     m.maybeResolveSequences();
     m.bumpEpochIfNeeded();
@@ -145,5 +148,62 @@ describe('IdempotenceManager', () => {
     IdempotenceManager.insertInSequenceOrder(queue, b);
     IdempotenceManager.insertInSequenceOrder(queue, a);
     expect(queue.slice(0, 3)).toEqual([a, b, c]);
+  });
+});
+
+describe('IdempotenceManager failures (Java TransactionManager.handleFailedBatch)', () => {
+  test('a batch refused for good with retries left bumps the epoch: the next in-flight batch restarts at 0', () => {
+    const m = manager();
+    const a = batchOf(2);
+    const b = batchOf(1);
+    m.assignSequence(a);
+    m.assignSequence(b);
+    m.handleFailedBatch(a, new KafkaProducerError('INVALID_RECORD'), true);
+    // b's OUT_OF_ORDER_SEQUENCE_NUMBER for the gap is retried
+    expect(m.canRetry('OUT_OF_ORDER_SEQUENCE_NUMBER', b, 0n, false)).toBe(true);
+    m.bumpEpochIfNeeded();
+    expect([m.producerEpoch, b.producerEpoch, b.baseSequence]).toEqual([1, 1, 0]);
+  });
+
+  test('after the last retry the sequences are left alone (whether the batch was written is unknown)', () => {
+    const m = manager();
+    const a = batchOf(1);
+    m.assignSequence(a);
+    m.handleFailedBatch(a, new KafkaProducerError('NOT_LEADER_OR_FOLLOWER'), false);
+    m.bumpEpochIfNeeded();
+    expect(m.producerEpoch).toBe(0);
+  });
+
+  test('OUT_OF_ORDER_SEQUENCE_NUMBER with an unresolved partition bumps only for the batch right after the unresolved one', () => {
+    const m = manager();
+    const [a, b, c] = [batchOf(2), batchOf(1), batchOf(1)];
+    for (const x of [a, b, c]) m.assignSequence(x);
+    m.handleFailedBatch(a, new KafkaProducerError('REQUEST_TIMED_OUT'), false);
+    m.markSequenceUnresolved(a); // next sequence after it: 2
+    expect(m.canRetry('OUT_OF_ORDER_SEQUENCE_NUMBER', c, 0n, false)).toBe(true);
+    m.bumpEpochIfNeeded();
+    expect(m.producerEpoch).toBe(0);
+    expect(m.canRetry('OUT_OF_ORDER_SEQUENCE_NUMBER', b, 0n, false)).toBe(true);
+    m.bumpEpochIfNeeded();
+    expect([m.producerEpoch, b.baseSequence, c.baseSequence]).toEqual([1, 0, 1]);
+  });
+
+  test.each(['PRODUCER_FENCED', 'CLUSTER_AUTHORIZATION_FAILED', 'UNSUPPORTED_VERSION'] as const)('%s is fatal: nothing drains any more', (type) => {
+    const m = manager();
+    const a = batchOf(1);
+    m.assignSequence(a);
+    m.handleFailedBatch(a, new KafkaProducerError(type), true);
+    expect(m.fatalError?.type).toBe(type);
+    expect(m.shouldStopDrain(batchOf(1))).toBe(true);
+  });
+
+  test('UNKNOWN_PRODUCER_ID failing for good restarts the partition at sequence 0', () => {
+    const m = manager();
+    const a = batchOf(3);
+    m.assignSequence(a);
+    m.handleFailedBatch(a, new KafkaProducerError('UNKNOWN_PRODUCER_ID'), false);
+    const b = batchOf(1);
+    m.assignSequence(b);
+    expect([b.producerEpoch, b.baseSequence]).toEqual([0, 0]);
   });
 });

@@ -1,0 +1,242 @@
+// A scriptable one-node Kafka stand-in for the producer review tests: every API answer can be
+// overridden (ApiVersions, Metadata, InitProducerId, Produce), requests and connections are counted,
+// and Produce can check idempotent sequences the way a Kafka partition leader does.
+import net from 'node:net';
+import { decodeRequest, decodeRequestHeader, encodeResponse, type ProduceRequest, type ProduceResponse } from '../../src/protocol/index.js';
+import { RecordBatchView } from '../../src/protocol/records.js';
+
+/** One partition's batch as received. */
+export interface Received {
+  topic: string;
+  partition: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+  /** Produce request version it came in. */
+  version: number;
+  /** Which Produce request (1, 2, …) carried it. */
+  request: number;
+}
+
+/** A Produce verdict: accept (null), an error code, 'silent' (no response), or 'disconnect'. */
+export type Verdict = number | null | 'silent' | 'disconnect';
+
+/** Default ApiVersions ranges (Kafka 4.1's for the APIs a producer uses). */
+export const DEFAULT_API_VERSIONS: { apiKey: number; minVersion: number; maxVersion: number }[] = [
+  { apiKey: 0, minVersion: 3, maxVersion: 12 },
+  { apiKey: 3, minVersion: 0, maxVersion: 13 },
+  { apiKey: 18, minVersion: 0, maxVersion: 4 },
+  { apiKey: 22, minVersion: 0, maxVersion: 5 },
+];
+
+interface PartitionLog {
+  next: bigint;
+  producerEpoch: number;
+  nextSequence: number;
+}
+
+/** A scripted single-broker cluster on 127.0.0.1 (node 1). */
+export class ReviewBroker {
+  readonly received: Received[] = [];
+  /** Requests per api key. */
+  readonly requests = new Map<number, number>();
+  /** Request versions seen per api key, in arrival order. */
+  readonly versions = new Map<number, number[]>();
+  connections = 0;
+  apiVersions = DEFAULT_API_VERSIONS;
+  /** Topic → partition count; a missing topic answers UNKNOWN_TOPIC_OR_PARTITION. */
+  topics: Record<string, number>;
+  /** Leader epoch reported for every partition. */
+  leaderEpoch = 0;
+  /** Partition leader reported (-1: no leader). */
+  leaderId = 1;
+  /** InitProducerId error code (0: hand out id 42, epoch 0). */
+  initProducerIdError = 0;
+  /** When set, Produce checks sequences as a Kafka leader: new epoch starts at 0, gaps are OUT_OF_ORDER_SEQUENCE_NUMBER. */
+  checkSequences = false;
+  /** Fault injection, consulted before the sequence check; undefined falls through to it. */
+  produceScript: (b: Received, attempt: number) => Verdict | undefined = () => undefined;
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly attempts = new Map<string, number>();
+
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+    topics: Record<string, number>,
+  ) {
+    this.topics = topics;
+  }
+
+  static async start(topics: Record<string, number>): Promise<ReviewBroker> {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const b = new ReviewBroker(server, (server.address() as net.AddressInfo).port, topics);
+    server.on('connection', (s) => b.serve(s));
+    return b;
+  }
+
+  count(apiKey: number): number {
+    return this.requests.get(apiKey) ?? 0;
+  }
+
+  /** Records appended to topic-partition so far. */
+  logEnd(topic: string, partition: number): bigint {
+    return this.logs.get(`${topic}-${partition}`)?.next ?? 0n;
+  }
+
+  private serve(socket: net.Socket): void {
+    this.connections++;
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
+        buf = buf.subarray(4 + frame.length);
+        const h = decodeRequestHeader(frame);
+        this.requests.set(h.requestApiKey, this.count(h.requestApiKey) + 1);
+        this.versions.set(h.requestApiKey, [...(this.versions.get(h.requestApiKey) ?? []), h.requestApiVersion]);
+        const apiVersionsMax = this.apiVersions.find((k) => k.apiKey === 18)?.maxVersion ?? 0;
+        if (h.requestApiKey === 18 && h.requestApiVersion > apiVersionsMax) {
+          // Kafka answers an ApiVersions version it does not know with a v0 body: UNSUPPORTED_VERSION and its ranges.
+          for (const c of encodeResponse(18, 0, h.correlationId, { errorCode: 35, apiKeys: this.apiVersions } as never)) socket.write(c);
+          continue;
+        }
+        const body = decodeRequest(h.requestApiKey, h.requestApiVersion, frame, h.bodyOffset) as never;
+        const res = this.handle(h.requestApiKey, h.requestApiVersion, body);
+        if (res === 'disconnect') {
+          socket.destroy();
+          return;
+        }
+        if (res !== null) for (const c of encodeResponse(h.requestApiKey, h.requestApiVersion, h.correlationId, res)) socket.write(c);
+      }
+    });
+  }
+
+  private handle(apiKey: number, version: number, body: unknown): object | null | 'disconnect' {
+    switch (apiKey) {
+      case 18:
+        return {
+          errorCode: 0,
+          apiKeys: this.apiVersions,
+          throttleTimeMs: 0,
+          supportedFeatures: [],
+          finalizedFeaturesEpoch: -1n,
+          finalizedFeatures: [],
+          zkMigrationReady: false,
+        };
+      case 3: {
+        const req = body as { topics: { name: string }[] | null };
+        const names = req.topics === null ? Object.keys(this.topics) : req.topics.map((t) => t.name);
+        return {
+          throttleTimeMs: 0,
+          brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.port, rack: null }],
+          clusterId: 'review',
+          controllerId: 1,
+          clusterAuthorizedOperations: -2147483648,
+          topics: names.map((name) => {
+            const n = this.topics[name];
+            return {
+              errorCode: n === undefined ? 3 : 0,
+              name,
+              topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+              isInternal: false,
+              topicAuthorizedOperations: -2147483648,
+              partitions: Array.from({ length: n ?? 0 }, (_, i) => ({
+                errorCode: this.leaderId < 0 ? 5 : 0,
+                partitionIndex: i,
+                leaderId: this.leaderId,
+                leaderEpoch: this.leaderEpoch,
+                replicaNodes: [1],
+                isrNodes: [1],
+                offlineReplicas: [],
+              })),
+            };
+          }),
+        };
+      }
+      case 22:
+        return { throttleTimeMs: 0, errorCode: this.initProducerIdError, producerId: this.initProducerIdError === 0 ? 42n : -1n, producerEpoch: this.initProducerIdError === 0 ? 0 : -1 };
+      case 0:
+        return this.produce(body as ProduceRequest, version);
+      default:
+        throw new Error(`review broker: unexpected api ${apiKey}`);
+    }
+  }
+
+  private produce(req: ProduceRequest, version: number): ProduceResponse | null | 'disconnect' {
+    const request = this.count(0);
+    let silent = false;
+    let disconnect = false;
+    const responses = req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => {
+        const view = new RecordBatchView(p.records!);
+        const r: Received = {
+          topic: t.name,
+          partition: p.index,
+          producerId: view.producerId,
+          producerEpoch: view.producerEpoch,
+          baseSequence: view.baseSequence,
+          recordCount: view.recordCount,
+          version,
+          request,
+        };
+        this.received.push(r);
+        const key = `${t.name}-${p.index}`;
+        const attempt = (this.attempts.get(key) ?? 0) + 1;
+        this.attempts.set(key, attempt);
+        let verdict = this.produceScript(r, attempt);
+        const log = this.logs.get(key) ?? { next: 0n, producerEpoch: -1, nextSequence: 0 };
+        if (verdict === undefined) verdict = this.checkSequences ? this.sequenceVerdict(log, r) : null;
+        if (verdict === 'silent') silent = true;
+        if (verdict === 'disconnect') disconnect = true;
+        const base = log.next;
+        const ok = verdict === null;
+        if (ok) {
+          log.next += BigInt(r.recordCount);
+          if (r.producerId >= 0) {
+            log.producerEpoch = r.producerEpoch;
+            log.nextSequence = r.baseSequence + r.recordCount;
+          }
+          this.logs.set(key, log);
+        }
+        return {
+          index: p.index,
+          errorCode: typeof verdict === 'number' ? verdict : 0,
+          baseOffset: ok ? base : -1n,
+          logAppendTimeMs: -1n,
+          logStartOffset: 0n,
+          recordErrors: [],
+          errorMessage: null,
+          currentLeader: { leaderId: -1, leaderEpoch: -1 },
+        };
+      }),
+    }));
+    if (disconnect) return 'disconnect';
+    if (silent || req.acks === 0) return null;
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  }
+
+  /** Kafka's leader-side sequence check (duplicates of the last batch are not modelled). */
+  private sequenceVerdict(log: PartitionLog, r: Received): Verdict {
+    if (r.producerId < 0) return null;
+    if (r.producerEpoch < log.producerEpoch) return 47; // INVALID_PRODUCER_EPOCH
+    if (r.producerEpoch > log.producerEpoch) return r.baseSequence === 0 ? null : 45;
+    return r.baseSequence === log.nextSequence ? null : 45; // OUT_OF_ORDER_SEQUENCE_NUMBER
+  }
+
+  /** Drops every connection (the listener stays up). */
+  dropConnections(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}

@@ -1,0 +1,156 @@
+// Review of the producer's network side against Kafka's NetworkClient/Sender (4.1): version
+// negotiation, reconnect backoff with every broker down, close() and flush() with requests in flight, acks=0.
+import net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
+import { ReviewBroker } from './review-broker.js';
+
+let broker: ReviewBroker | undefined;
+const producers: Producer[] = [];
+const servers: net.Server[] = [];
+
+afterEach(async () => {
+  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
+  await broker?.stop();
+  broker = undefined;
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: ReviewBroker; p: Producer }> {
+  const b = (broker = await ReviewBroker.start({ t: 1 }));
+  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...options });
+  producers.push(p);
+  return { b, p };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const outcome = (pr: Promise<unknown>) =>
+  pr.then(
+    () => 'ok',
+    (e: KafkaProducerError) => e.type,
+  );
+
+describe('review: ApiVersions negotiation', () => {
+  test('Produce is sent at the highest common version (broker serves 3..5)', async () => {
+    const { b, p } = await setup();
+    b.apiVersions = b.apiVersions.map((k) => (k.apiKey === 0 ? { apiKey: 0, minVersion: 3, maxVersion: 5 } : k));
+    expect((await p.produce('t', { value: 'v' })).offset).toBe(0n);
+    expect(b.versions.get(0)).toEqual([5]);
+  });
+
+  test('a broker that only knows ApiVersions v0..2 answers v0 UNSUPPORTED_VERSION; the client falls back and produces', async () => {
+    const { b, p } = await setup();
+    b.apiVersions = b.apiVersions.map((k) => (k.apiKey === 18 ? { apiKey: 18, minVersion: 0, maxVersion: 2 } : k));
+    expect((await p.produce('t', { value: 'v' })).offset).toBe(0n);
+    expect(b.versions.get(18)?.slice(0, 2)).toEqual([4, 2]);
+  });
+
+  // Java: no usable Produce version → handleProduceResponse's versionMismatch branch completes the
+  // batches with UNSUPPORTED_VERSION (not retriable): the record fails at once with that name.
+  // Here the rejected send is reported as NETWORK_EXCEPTION and retried until deliveryTimeoutMs.
+  test('a broker without a usable Produce version: records fail with UNSUPPORTED_VERSION, not after the delivery timeout', async () => {
+    const { b, p } = await setup({ idempotence: false, acks: 1, requestTimeoutMs: 1000, deliveryTimeoutMs: 3000 });
+    b.apiVersions = b.apiVersions.map((k) => (k.apiKey === 0 ? { apiKey: 0, minVersion: 0, maxVersion: 2 } : k));
+    const started = Date.now();
+    expect(await outcome(p.produce('t', { value: 'v' }))).toBe('UNSUPPORTED_VERSION');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('review: reconnects', () => {
+  // Java: ClusterConnectionStates backs off reconnect.backoff.ms · 2^failures (±20%) up to
+  // reconnect.backoff.max.ms; over 1.5 s with 50 → 1000 ms that is about 6 attempts.
+  test('every broker down: reconnect attempts back off exponentially', async () => {
+    let accepted = 0;
+    const srv = net.createServer((s) => {
+      accepted++;
+      s.destroy();
+    });
+    servers.push(srv);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    const p = new Producer({ bootstrapServers: [`127.0.0.1:${port}`], reconnectBackoffMs: 50, reconnectBackoffMaxMs: 1000, maxBlockMs: 1500 });
+    producers.push(p);
+    await expect(p.connect()).rejects.toMatchObject({ type: 'REQUEST_TIMED_OUT' });
+    expect(accepted).toBeGreaterThanOrEqual(3);
+    expect(accepted).toBeLessThanOrEqual(10);
+  });
+
+  test('the leader drops the connection mid-request: the batch is retried on a new connection, delivered once', async () => {
+    const { b, p } = await setup();
+    b.checkSequences = true;
+    b.produceScript = (_r, attempt) => (attempt === 1 ? 'disconnect' : undefined);
+    expect((await p.produce('t', { value: 'v' })).offset).toBe(0n);
+    expect(b.logEnd('t', 0)).toBe(1n);
+    expect(b.connections).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('review: maxRequestSize and batch composition', () => {
+  // Java's drain: a request takes one batch per partition while the sum stays within maxRequestSize.
+  test('batches of two partitions that together exceed maxRequestSize go in separate requests', async () => {
+    const { b, p } = await setup({ maxRequestSize: 1000, batchSize: 700, lingerMs: 50, idempotence: false, acks: 1 });
+    b.topics = { t: 2 };
+    await p.connect();
+    const prs = [0, 1].map((partition) => p.produce('t', { value: Buffer.alloc(550), partition }));
+    await Promise.all(prs);
+    const requests = b.received.map((r) => r.request);
+    expect(new Set(requests).size).toBe(2);
+  });
+
+  test('a record above maxRequestSize fails at once with MESSAGE_TOO_LARGE and is not sent', async () => {
+    const { b, p } = await setup({ maxRequestSize: 1000 });
+    expect(await outcome(p.produce('t', { value: Buffer.alloc(1000) }))).toBe('MESSAGE_TOO_LARGE');
+    expect(b.received).toHaveLength(0);
+  });
+});
+
+describe('review: close() and flush()', () => {
+  test('close({ timeoutMs }) with requests in flight: every record rejects PRODUCER_CLOSED, nothing stays buffered', async () => {
+    const { b, p } = await setup({ requestTimeoutMs: 30_000 });
+    b.produceScript = () => 'silent';
+    await p.connect();
+    const results = Array.from({ length: 10 }, (_, i) => outcome(p.produce('t', { value: `v${i}` })));
+    await sleep(100);
+    expect(p.metrics().inFlightRequests).toBeGreaterThan(0);
+    await p.close({ timeoutMs: 50 });
+    expect(await Promise.all(results)).toEqual(Array(10).fill('PRODUCER_CLOSED'));
+    expect(p.metrics()).toMatchObject({ bufferedBytes: 0, bufferedRecords: 0, inFlightRequests: 0 });
+  });
+
+  test('close() without a timeout waits for in-flight requests to be answered', async () => {
+    const { b, p } = await setup();
+    b.produceScript = (_r, attempt) => (attempt === 1 ? 'silent' : undefined);
+    await p.connect();
+    const first = outcome(p.produce('t', { value: 'a' }));
+    await sleep(50);
+    // nobody answers the first request: dropping the connection gets it retried
+    setTimeout(() => b.dropConnections(), 100);
+    await p.close();
+    expect(await first).toBe('ok');
+    expect(b.logEnd('t', 0)).toBe(1n);
+  });
+
+  test('flush() sends at once despite lingerMs and resolves after the records are acknowledged', async () => {
+    const { b, p } = await setup({ lingerMs: 60_000 });
+    await p.connect();
+    let done = false;
+    const pr = p.produce('t', { value: 'v' }).then((m) => ((done = true), m));
+    const started = Date.now();
+    await p.flush();
+    expect(done).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await pr).offset).toBe(0n);
+    expect(b.logEnd('t', 0)).toBe(1n);
+  });
+
+  test('acks=0: records resolve with offset -1n once written, and memory is returned', async () => {
+    const { b, p } = await setup({ acks: 0 });
+    const md = await Promise.all(Array.from({ length: 5 }, (_, i) => p.produce('t', { value: `v${i}` })));
+    expect(md.map((m) => m.offset)).toEqual(Array(5).fill(-1n));
+    await p.flush();
+    expect(p.metrics()).toMatchObject({ bufferedBytes: 0, bufferedRecords: 0 });
+    await sleep(50);
+    expect(b.logEnd('t', 0)).toBe(5n);
+  });
+});
