@@ -1,10 +1,10 @@
-// Retries, idempotence and timeouts against a scripted one-node cluster that answers Produce
+// Retries, idempotence and timeouts against a fake one-node cluster that answers Produce
 // with the errors a real cluster gives (leader moves, lost producer state, silence).
 import { afterEach, describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { ScriptedBroker, type ReceivedBatch } from './scripted-broker.js';
+import { FakeBroker, type ReceivedBatch } from './fake-broker.js';
 
-let broker: ScriptedBroker | undefined;
+let broker: FakeBroker | undefined;
 const producers: Producer[] = [];
 
 afterEach(async () => {
@@ -13,13 +13,14 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: ScriptedBroker; p: Producer }> {
-  const b = (broker = await ScriptedBroker.start({ t: 1 }));
+async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
+  const b = (broker = await FakeBroker.start({ t: 1 }));
   const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], retryBackoffMs: 10, retryBackoffMaxMs: 20, lingerMs: 0, ...options });
   producers.push(p);
   return { b, p };
 }
 
+const INIT_PRODUCER_ID = 22;
 const NOT_LEADER_OR_FOLLOWER = 6;
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const DUPLICATE_SEQUENCE_NUMBER = 46;
@@ -27,7 +28,7 @@ const INVALID_RECORD = 87;
 
 describe('Producer retries and idempotence', () => {
   test('a response listing partitions in another order than the request still completes each record with its own offset', async () => {
-    const b = (broker = await ScriptedBroker.start({ a: 3, b: 2 }));
+    const b = (broker = await FakeBroker.start({ a: 3, b: 2 }));
     b.answerInReverse = true;
     const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 50 });
     producers.push(p);
@@ -62,7 +63,7 @@ describe('Producer retries and idempotence', () => {
       [42, 1, 0],
     ]);
     expect(p.metrics()).toMatchObject({ producerId: 42n, producerEpoch: 1 });
-    expect(b.initProducerIdCalls).toBe(1);
+    expect(b.count(INIT_PRODUCER_ID)).toBe(1);
   });
 
   test('DUPLICATE_SEQUENCE_NUMBER counts as success (offset unknown: -1n)', async () => {

@@ -1,11 +1,11 @@
-// Review of the producer's network side against Kafka's NetworkClient/Sender (4.1): version
-// negotiation, reconnect backoff with every broker down, close() and flush() with requests in flight, acks=0.
+// The producer's network side, as Kafka's NetworkClient/Sender (4.1): version negotiation, reconnect
+// backoff with every broker down, request composition, close() and flush() with requests in flight, acks=0.
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { ReviewBroker } from './review-broker.js';
+import { FakeBroker } from './fake-broker.js';
 
-let broker: ReviewBroker | undefined;
+let broker: FakeBroker | undefined;
 const producers: Producer[] = [];
 const servers: net.Server[] = [];
 
@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
 
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: ReviewBroker; p: Producer }> {
-  const b = (broker = await ReviewBroker.start({ t: 1 }));
+async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
+  const b = (broker = await FakeBroker.start({ t: 1 }));
   const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...options });
   producers.push(p);
   return { b, p };
@@ -30,7 +30,7 @@ const outcome = (pr: Promise<unknown>) =>
     (e: KafkaProducerError) => e.type,
   );
 
-describe('review: ApiVersions negotiation', () => {
+describe('ApiVersions negotiation', () => {
   test('Produce is sent at the highest common version (broker serves 3..5)', async () => {
     const { b, p } = await setup();
     b.apiVersions = b.apiVersions.map((k) => (k.apiKey === 0 ? { apiKey: 0, minVersion: 3, maxVersion: 5 } : k));
@@ -46,8 +46,7 @@ describe('review: ApiVersions negotiation', () => {
   });
 
   // Java: no usable Produce version → handleProduceResponse's versionMismatch branch completes the
-  // batches with UNSUPPORTED_VERSION (not retriable): the record fails at once with that name.
-  // Here the rejected send is reported as NETWORK_EXCEPTION and retried until deliveryTimeoutMs.
+  // batches with UNSUPPORTED_VERSION (not retriable): the record fails at once with that name, as here.
   test('a broker without a usable Produce version: records fail with UNSUPPORTED_VERSION, not after the delivery timeout', async () => {
     const { b, p } = await setup({ idempotence: false, acks: 1, requestTimeoutMs: 1000, deliveryTimeoutMs: 3000 });
     b.apiVersions = b.apiVersions.map((k) => (k.apiKey === 0 ? { apiKey: 0, minVersion: 0, maxVersion: 2 } : k));
@@ -57,7 +56,7 @@ describe('review: ApiVersions negotiation', () => {
   });
 });
 
-describe('review: reconnects', () => {
+describe('reconnects', () => {
   // Java: ClusterConnectionStates backs off reconnect.backoff.ms · 2^failures (±20%) up to
   // reconnect.backoff.max.ms; over 1.5 s with 50 → 1000 ms that is about 6 attempts.
   test('every broker down: reconnect attempts back off exponentially', async () => {
@@ -86,7 +85,7 @@ describe('review: reconnects', () => {
   });
 });
 
-describe('review: maxRequestSize and batch composition', () => {
+describe('maxRequestSize and batch composition', () => {
   // Java's drain: a request takes one batch per partition while the sum stays within maxRequestSize.
   test('batches of two partitions that together exceed maxRequestSize go in separate requests', async () => {
     const { b, p } = await setup({ maxRequestSize: 1000, batchSize: 700, lingerMs: 50, idempotence: false, acks: 1 });
@@ -105,7 +104,7 @@ describe('review: maxRequestSize and batch composition', () => {
   });
 });
 
-describe('review: close() and flush()', () => {
+describe('close() and flush()', () => {
   test('close({ timeoutMs }) with requests in flight: every record rejects PRODUCER_CLOSED, nothing stays buffered', async () => {
     const { b, p } = await setup({ requestTimeoutMs: 30_000 });
     b.produceScript = () => 'silent';

@@ -1,10 +1,10 @@
-// Review of bufferMemory accounting against Kafka's BufferPool/RecordAccumulator (4.1): after every
-// kind of failure each record is settled and the buffered bytes and records go back to 0.
+// bufferMemory accounting as in Kafka's BufferPool/RecordAccumulator (4.1): after every kind of
+// failure each record is settled and the buffered bytes and records go back to 0.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { ReviewBroker, type Verdict } from './review-broker.js';
+import { FakeBroker, type Verdict } from './fake-broker.js';
 
-let broker: ReviewBroker | undefined;
+let broker: FakeBroker | undefined;
 const producers: Producer[] = [];
 
 afterEach(async () => {
@@ -13,8 +13,8 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: ReviewBroker; p: Producer }> {
-  const b = (broker = await ReviewBroker.start({ t: 2 }));
+async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
+  const b = (broker = await FakeBroker.start({ t: 2 }));
   const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, batchSize: 200, ...options });
   producers.push(p);
   return { b, p };
@@ -39,7 +39,7 @@ function expectEmpty(p: Producer): void {
   expect(p.metrics()).toMatchObject({ bufferedBytes: 0, bufferedRecords: 0, queuedBatches: 0, inFlightBatches: 0, waitingRecords: 0 });
 }
 
-describe('review: bufferMemory returns to 0 after failures', () => {
+describe('bufferMemory returns to 0 after failures', () => {
   const brokerFailures: [string, Partial<ProducerOptions>, Verdict, string[]][] = [
     ['non-retriable error (INVALID_RECORD)', {}, 87, ['INVALID_RECORD']],
     ['retries exhausted (NOT_LEADER_OR_FOLLOWER, acks=1, retries=2)', { acks: 1, retries: 2 }, 6, ['NOT_LEADER_OR_FOLLOWER']],
@@ -101,8 +101,8 @@ describe('review: bufferMemory returns to 0 after failures', () => {
   });
 
   // Java: BufferPool.allocate throws at once when one batch (max(batchSize, record)) exceeds
-  // bufferMemory ("Attempt to allocate … but there is a hard limit of … on memory allocations").
-  // Here the record waits the whole maxBlockMs for memory that can never be free.
+  // bufferMemory ("Attempt to allocate … but there is a hard limit of … on memory allocations");
+  // the producer does the same instead of waiting maxBlockMs for memory that can never be free.
   test('a batch that can never fit in bufferMemory fails at once, not after maxBlockMs', async () => {
     const { p } = await setup({ bufferMemory: 1000, batchSize: 16384, maxBlockMs: 3000 });
     await p.connect();

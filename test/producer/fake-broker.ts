@@ -1,12 +1,13 @@
-// A scriptable one-node Kafka stand-in for the producer review tests: every API answer can be
-// overridden (ApiVersions, Metadata, InitProducerId, Produce), requests and connections are counted,
-// and Produce can check idempotent sequences the way a Kafka partition leader does.
+// A scriptable one-node Kafka stand-in for the producer tests: every API answer can be overridden
+// (ApiVersions, Metadata, InitProducerId, Produce per batch), requests and connections are counted,
+// received batches are kept, and Produce can check idempotent sequences the way a
+// Kafka partition leader does.
 import net from 'node:net';
 import { decodeRequest, decodeRequestHeader, encodeResponse, type ProduceRequest, type ProduceResponse } from '../../src/protocol/index.js';
 import { RecordBatchView } from '../../src/protocol/records.js';
 
 /** One partition's batch as received. */
-export interface Received {
+export interface ReceivedBatch {
   topic: string;
   partition: number;
   producerId: number;
@@ -19,7 +20,7 @@ export interface Received {
   request: number;
 }
 
-/** A Produce verdict: accept (null), an error code, 'silent' (no response), or 'disconnect'. */
+/** A Produce verdict for one batch: accept (null), an error code, 'silent' (no response), or 'disconnect'. */
 export type Verdict = number | null | 'silent' | 'disconnect';
 
 /** Default ApiVersions ranges (Kafka 4.1's for the APIs a producer uses). */
@@ -36,9 +37,9 @@ interface PartitionLog {
   nextSequence: number;
 }
 
-/** A scripted single-broker cluster on 127.0.0.1 (node 1). */
-export class ReviewBroker {
-  readonly received: Received[] = [];
+/** A fake single-broker cluster on 127.0.0.1 (node 1). */
+export class FakeBroker {
+  readonly received: ReceivedBatch[] = [];
   /** Requests per api key. */
   readonly requests = new Map<number, number>();
   /** Request versions seen per api key, in arrival order. */
@@ -55,8 +56,11 @@ export class ReviewBroker {
   initProducerIdError = 0;
   /** When set, Produce checks sequences as a Kafka leader: new epoch starts at 0, gaps are OUT_OF_ORDER_SEQUENCE_NUMBER. */
   checkSequences = false;
-  /** Fault injection, consulted before the sequence check; undefined falls through to it. */
-  produceScript: (b: Received, attempt: number) => Verdict | undefined = () => undefined;
+  /** Lists topics and partitions in a Produce response in the reverse of the request's order. */
+  answerInReverse = false;
+  /** Per-batch fault injection (attempt: how many batches this partition has received, this one
+   * included), consulted before the sequence check; undefined falls through to it. */
+  produceScript: (b: ReceivedBatch, attempt: number) => Verdict | undefined = () => undefined;
   private readonly logs = new Map<string, PartitionLog>();
   private readonly sockets = new Set<net.Socket>();
   private readonly attempts = new Map<string, number>();
@@ -69,14 +73,16 @@ export class ReviewBroker {
     this.topics = topics;
   }
 
-  static async start(topics: Record<string, number>): Promise<ReviewBroker> {
+  /** Starts serving `topics` (name → partition count), all led by node 1 (this server). */
+  static async start(topics: Record<string, number>): Promise<FakeBroker> {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const b = new ReviewBroker(server, (server.address() as net.AddressInfo).port, topics);
+    const b = new FakeBroker(server, (server.address() as net.AddressInfo).port, topics);
     server.on('connection', (s) => b.serve(s));
     return b;
   }
 
+  /** Requests received with this api key. */
   count(apiKey: number): number {
     return this.requests.get(apiKey) ?? 0;
   }
@@ -135,7 +141,7 @@ export class ReviewBroker {
         return {
           throttleTimeMs: 0,
           brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.port, rack: null }],
-          clusterId: 'review',
+          clusterId: 'fake',
           controllerId: 1,
           clusterAuthorizedOperations: -2147483648,
           topics: names.map((name) => {
@@ -164,7 +170,7 @@ export class ReviewBroker {
       case 0:
         return this.produce(body as ProduceRequest, version);
       default:
-        throw new Error(`review broker: unexpected api ${apiKey}`);
+        throw new Error(`fake broker: unexpected api ${apiKey}`);
     }
   }
 
@@ -176,7 +182,7 @@ export class ReviewBroker {
       name: t.name,
       partitionResponses: t.partitionData.map((p) => {
         const view = new RecordBatchView(p.records!);
-        const r: Received = {
+        const r: ReceivedBatch = {
           topic: t.name,
           partition: p.index,
           producerId: view.producerId,
@@ -219,11 +225,12 @@ export class ReviewBroker {
     }));
     if (disconnect) return 'disconnect';
     if (silent || req.acks === 0) return null;
+    if (this.answerInReverse) for (const t of responses.reverse()) t.partitionResponses.reverse();
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   }
 
   /** Kafka's leader-side sequence check (duplicates of the last batch are not modelled). */
-  private sequenceVerdict(log: PartitionLog, r: Received): Verdict {
+  private sequenceVerdict(log: PartitionLog, r: ReceivedBatch): Verdict {
     if (r.producerId < 0) return null;
     if (r.producerEpoch < log.producerEpoch) return 47; // INVALID_PRODUCER_EPOCH
     if (r.producerEpoch > log.producerEpoch) return r.baseSequence === 0 ? null : 45;
@@ -235,6 +242,7 @@ export class ReviewBroker {
     for (const s of this.sockets) s.destroy();
   }
 
+  /** Stops listening and drops every connection. */
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));

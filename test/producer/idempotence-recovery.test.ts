@@ -1,17 +1,18 @@
-// Review of the idempotent producer against Kafka's TransactionManager (non-transactional part, 4.1):
-// what a broker that checks sequences makes of failures, fencing and fatal InitProducerId answers.
+// The idempotent producer recovers as Kafka's TransactionManager does (non-transactional part, 4.1):
+// from batches that fail for good, fencing and fatal InitProducerId answers, against a broker that
+// checks sequences.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
 import { IdempotenceManager } from '../../src/producer/idempotence.js';
 import { ProducerBatch, type BatchBuilder, type TopicPartition } from '../../src/producer/producer-batch.js';
-import { ReviewBroker } from './review-broker.js';
+import { FakeBroker } from './fake-broker.js';
 
 const INIT_PRODUCER_ID = 22;
 const INVALID_RECORD = 87;
 const PRODUCER_FENCED = 90;
 const CLUSTER_AUTHORIZATION_FAILED = 31;
 
-let broker: ReviewBroker | undefined;
+let broker: FakeBroker | undefined;
 const producers: Producer[] = [];
 
 afterEach(async () => {
@@ -20,8 +21,8 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: ReviewBroker; p: Producer }> {
-  const b = (broker = await ReviewBroker.start({ t: 1 }));
+async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
+  const b = (broker = await FakeBroker.start({ t: 1 }));
   const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...options });
   producers.push(p);
   return { b, p };
@@ -34,13 +35,10 @@ const outcome = (pr: Promise<unknown>) =>
     (e: KafkaProducerError) => e.type,
   );
 
-describe('review: idempotent producer', () => {
+describe('idempotent producer: failed batches, fencing and InitProducerId errors', () => {
   // Java: Sender.failBatch(..., adjustSequenceNumbers = attempts < retries) → handleFailedBatch →
   // requestEpochBumpForPartition; the later in-flight batch's OUT_OF_ORDER_SEQUENCE_NUMBER is retried
-  // under the bumped epoch from sequence 0 and succeeds. Here the failed batch only marks the sequence
-  // unresolved; canRetry compares with lastAcked (not the unresolved next sequence, as Java's
-  // isNextSequenceForUnresolvedPartition), never bumps, and the later batch is resent with the same
-  // epoch/sequence until deliveryTimeoutMs.
+  // under the bumped epoch from sequence 0 and succeeds. The producer does the same.
   test('a batch refused for good while the next one is in flight: the next one is still delivered (epoch bump)', async () => {
     const { b, p } = await setup({ batchSize: 100, requestTimeoutMs: 1000, deliveryTimeoutMs: 2000 });
     b.checkSequences = true;
@@ -88,7 +86,7 @@ describe('review: idempotent producer', () => {
     expect(errors).toHaveLength(1);
   });
 
-  // Confirmation: UNKNOWN_PRODUCER_ID with a log start offset → local epoch bump (KIP-360), retried from sequence 0.
+  // As Java: UNKNOWN_PRODUCER_ID with a log start offset → local epoch bump (KIP-360), retried from sequence 0.
   test('UNKNOWN_PRODUCER_ID: epoch bumped locally and the batch delivered from sequence 0', async () => {
     const { b, p } = await setup();
     b.checkSequences = true;
@@ -112,7 +110,7 @@ class FakeBuilder implements BatchBuilder {
   }
 }
 
-describe('review: sequence numbers', () => {
+describe('sequence numbers', () => {
   // Java: DefaultRecordBatch.incrementSequence wraps at Integer.MAX_VALUE (the broker accepts
   // MAX_VALUE → 0); a long-lived producer passes 2^31 records to one partition within an epoch.
   test('the next sequence wraps past Integer.MAX_VALUE as Java does', () => {

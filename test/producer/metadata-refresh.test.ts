@@ -1,11 +1,11 @@
-// Review of the producer's metadata handling against Kafka's Metadata/ProducerMetadata (4.1):
-// refresh backoff after answers that make no progress, partitions added while producing, leader moves.
+// The producer's metadata handling, as Kafka's Metadata/ProducerMetadata (4.1): refresh backoff after
+// answers that make no progress, partitions added while producing, leader moves, deleted topics.
 import { afterEach, describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { ReviewBroker } from './review-broker.js';
+import { FakeBroker } from './fake-broker.js';
 
 const METADATA = 3;
-let broker: ReviewBroker | undefined;
+let broker: FakeBroker | undefined;
 const producers: Producer[] = [];
 
 afterEach(async () => {
@@ -14,8 +14,8 @@ afterEach(async () => {
   broker = undefined;
 });
 
-async function setup(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ b: ReviewBroker; p: Producer }> {
-  const b = (broker = await ReviewBroker.start(topics));
+async function setup(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
+  const b = (broker = await FakeBroker.start(topics));
   const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 100, retryBackoffMaxMs: 1000, ...options });
   producers.push(p);
   return { b, p };
@@ -23,7 +23,7 @@ async function setup(topics: Record<string, number>, options: Partial<ProducerOp
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('review: metadata refresh', () => {
+describe('metadata refresh', () => {
   // Java: Metadata.timeToAllowUpdate keeps retryBackoffMs (exponential on equivalent answers) between
   // refreshes even after a successful one, so an unknown topic costs ~4 Metadata requests in 500 ms.
   test('a topic the cluster does not know: Metadata is re-requested with retryBackoffMs, not in a tight loop', async () => {
@@ -45,7 +45,7 @@ describe('review: metadata refresh', () => {
     expect(during).toBeLessThanOrEqual(8);
   });
 
-  // Confirmation: Java's partitionsFor view grows on the next refresh; keyed records follow the new count.
+  // As Java: the partitionsFor view grows on the next refresh; keyed records follow the new count.
   test('partitions added while producing: explicit partition beyond the old count waits for a refresh and lands there', async () => {
     const { b, p } = await setup({ t: 1 }, { metadataMaxAgeMs: 300_000, maxBlockMs: 5_000 });
     await p.produce('t', { value: 'a' });
@@ -55,7 +55,7 @@ describe('review: metadata refresh', () => {
     expect(b.logEnd('t', 2)).toBe(1n);
   });
 
-  // Confirmation: NOT_LEADER_OR_FOLLOWER asks for a refresh and the batch is retried, not failed.
+  // As Java: NOT_LEADER_OR_FOLLOWER asks for a refresh and the batch is retried, not failed.
   test('NOT_LEADER_OR_FOLLOWER with a newer leader epoch in metadata: refreshed and retried once', async () => {
     const { b, p } = await setup({ t: 1 }, { retryBackoffMs: 10, retryBackoffMaxMs: 20 });
     await p.produce('t', { value: 'a' });
@@ -67,7 +67,7 @@ describe('review: metadata refresh', () => {
     expect(b.count(METADATA)).toBeGreaterThan(before);
   });
 
-  // Confirmation: a deleted topic (metadata and Produce answer UNKNOWN_TOPIC_OR_PARTITION) fails its
+  // As Java: a deleted topic (metadata and Produce answer UNKNOWN_TOPIC_OR_PARTITION) fails its
   // records within deliveryTimeoutMs (Java: retriable until delivery.timeout.ms) and frees their memory.
   test('the topic is deleted while producing: records fail within deliveryTimeoutMs, memory returns to 0', async () => {
     const { b, p } = await setup({ t: 1 }, { retryBackoffMs: 10, retryBackoffMaxMs: 20, requestTimeoutMs: 300, deliveryTimeoutMs: 600, allowAutoCreateTopics: false });
@@ -82,9 +82,8 @@ describe('review: metadata refresh', () => {
   });
 
   // Java: send() blocks only its own caller in waitOnMetadata (with its own max.block.ms); a send to an
-  // existing topic fetches that topic's metadata and proceeds. Here a later produce() parks behind the
-  // unknown topic's record without ever asking for its own topic's metadata, shares that record's
-  // deadline, and fails with "Topic t not present in metadata" although t exists.
+  // existing topic fetches that topic's metadata and proceeds. The producer does the same: a record
+  // for an unknown topic does not share its deadline with, or delay, records for other topics.
   test('a record waiting for an unknown topic does not hold back (or fail) records for an existing topic', async () => {
     const { p } = await setup({ t: 1 }, { maxBlockMs: 3000, allowAutoCreateTopics: false });
     await p.connect();
