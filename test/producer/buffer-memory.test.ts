@@ -1,24 +1,11 @@
 // bufferMemory accounting as in Kafka's BufferPool/RecordAccumulator (4.1): after every kind of
 // failure each record is settled and the buffered bytes and records go back to 0.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { FakeBroker, type Verdict } from './fake-broker.js';
+import { fakeClusterFixture, type Verdict } from './fake-broker.js';
 
-let broker: FakeBroker | undefined;
-const producers: Producer[] = [];
-
-afterEach(async () => {
-  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-  await broker?.stop();
-  broker = undefined;
-});
-
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
-  const b = (broker = await FakeBroker.start({ t: 2 }));
-  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, batchSize: 200, ...options });
-  producers.push(p);
-  return { b, p };
-}
+const fixture = fakeClusterFixture({ batchSize: 200 });
+const setup = (options: Partial<ProducerOptions> = {}) => fixture.setup(options, { t: 2 });
 
 const settle = (prs: Promise<unknown>[]) =>
   Promise.all(

@@ -3,6 +3,8 @@
 // received batches are kept, and Produce can check idempotent sequences the way a
 // Kafka partition leader does.
 import net from 'node:net';
+import { afterEach } from 'vitest';
+import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
 import { decodeRequest, decodeRequestHeader, encodeResponse, type ProduceRequest, type ProduceResponse } from '../../src/protocol/index.js';
 import { RecordBatchView } from '../../src/protocol/records.js';
 
@@ -248,3 +250,44 @@ export class FakeBroker {
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 }
+
+/** A producer on a fresh FakeBroker, as the producer tests set up: the test's handles to both. */
+export interface FakeCluster {
+  b: FakeBroker;
+  p: Producer;
+}
+
+/**
+ * The producer tests' fixture: `setup` starts a FakeBroker with `topics` and a Producer on it
+ * (no linger, quick retries, then `defaults`, then the test's options); `track` adds producers a
+ * test builds itself. Everything is closed after each test.
+ */
+export function fakeClusterFixture(defaults: Partial<ProducerOptions> = {}) {
+  let broker: FakeBroker | undefined;
+  const producers: Producer[] = [];
+  afterEach(async () => {
+    await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
+    await broker?.stop();
+    broker = undefined;
+  });
+  const track = (p: Producer) => {
+    producers.push(p);
+    return p;
+  };
+  const setup = async (options: Partial<ProducerOptions> = {}, topics: Record<string, number> = { t: 1 }): Promise<FakeCluster> => {
+    const b = (broker = await FakeBroker.start(topics));
+    const p = track(new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...defaults, ...options }));
+    return { b, p };
+  };
+  return { setup, track };
+}
+
+/** A record's outcome: 'ok', or the Kafka error name it was rejected with. */
+export const outcome = (pr: Promise<unknown>) =>
+  pr.then(
+    () => 'ok',
+    (e: KafkaProducerError) => e.type,
+  );
+
+/** Waits `ms` (for tests that must show something does NOT happen within a while). */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,39 +1,17 @@
 // The idempotent producer recovers as Kafka's TransactionManager does (non-transactional part, 4.1):
 // from batches that fail for good, fencing and fatal InitProducerId answers, against a broker that
 // checks sequences.
-import { afterEach, describe, expect, test } from 'vitest';
-import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
+import { describe, expect, test } from 'vitest';
 import { IdempotenceManager } from '../../src/producer/idempotence.js';
 import { ProducerBatch, type BatchBuilder, type TopicPartition } from '../../src/producer/producer-batch.js';
-import { FakeBroker } from './fake-broker.js';
+import { fakeClusterFixture, outcome, sleep } from './fake-broker.js';
 
 const INIT_PRODUCER_ID = 22;
 const INVALID_RECORD = 87;
 const PRODUCER_FENCED = 90;
 const CLUSTER_AUTHORIZATION_FAILED = 31;
 
-let broker: FakeBroker | undefined;
-const producers: Producer[] = [];
-
-afterEach(async () => {
-  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-  await broker?.stop();
-  broker = undefined;
-});
-
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
-  const b = (broker = await FakeBroker.start({ t: 1 }));
-  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...options });
-  producers.push(p);
-  return { b, p };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const outcome = (pr: Promise<unknown>) =>
-  pr.then(
-    () => 'ok',
-    (e: KafkaProducerError) => e.type,
-  );
+const { setup } = fakeClusterFixture();
 
 describe('idempotent producer: failed batches, fencing and InitProducerId errors', () => {
   // Java: Sender.failBatch(..., adjustSequenceNumbers = attempts < retries) → handleFailedBatch →

@@ -1,27 +1,13 @@
 // The producer's metadata handling, as Kafka's Metadata/ProducerMetadata (4.1): refresh backoff after
 // answers that make no progress, partitions added while producing, leader moves, deleted topics.
-import { afterEach, describe, expect, test } from 'vitest';
-import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { FakeBroker } from './fake-broker.js';
+import { describe, expect, test } from 'vitest';
+import type { KafkaProducerError, ProducerOptions } from '../../src/producer/index.js';
+import { fakeClusterFixture, sleep } from './fake-broker.js';
 
 const METADATA = 3;
-let broker: FakeBroker | undefined;
-const producers: Producer[] = [];
+const fixture = fakeClusterFixture({ retryBackoffMs: 100, retryBackoffMaxMs: 1000 });
+const setup = (topics: Record<string, number>, options: Partial<ProducerOptions> = {}) => fixture.setup(options, topics);
 
-afterEach(async () => {
-  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-  await broker?.stop();
-  broker = undefined;
-});
-
-async function setup(topics: Record<string, number>, options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
-  const b = (broker = await FakeBroker.start(topics));
-  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 100, retryBackoffMaxMs: 1000, ...options });
-  producers.push(p);
-  return { b, p };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('metadata refresh', () => {
   // Java: Metadata.timeToAllowUpdate keeps retryBackoffMs (exponential on equivalent answers) between

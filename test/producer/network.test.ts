@@ -2,33 +2,15 @@
 // backoff with every broker down, request composition, close() and flush() with requests in flight, acks=0.
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { FakeBroker } from './fake-broker.js';
+import { Producer } from '../../src/producer/index.js';
+import { fakeClusterFixture, outcome, sleep } from './fake-broker.js';
 
-let broker: FakeBroker | undefined;
-const producers: Producer[] = [];
+const { setup, track } = fakeClusterFixture();
 const servers: net.Server[] = [];
 
 afterEach(async () => {
-  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-  await broker?.stop();
-  broker = undefined;
   for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
 });
-
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
-  const b = (broker = await FakeBroker.start({ t: 1 }));
-  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 0, retryBackoffMs: 10, retryBackoffMaxMs: 20, ...options });
-  producers.push(p);
-  return { b, p };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const outcome = (pr: Promise<unknown>) =>
-  pr.then(
-    () => 'ok',
-    (e: KafkaProducerError) => e.type,
-  );
 
 describe('ApiVersions negotiation', () => {
   test('Produce is sent at the highest common version (broker serves 3..5)', async () => {
@@ -69,7 +51,7 @@ describe('reconnects', () => {
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     const port = (srv.address() as net.AddressInfo).port;
     const p = new Producer({ bootstrapServers: [`127.0.0.1:${port}`], reconnectBackoffMs: 50, reconnectBackoffMaxMs: 1000, maxBlockMs: 1500 });
-    producers.push(p);
+    track(p);
     await expect(p.connect()).rejects.toMatchObject({ type: 'REQUEST_TIMED_OUT' });
     expect(accepted).toBeGreaterThanOrEqual(3);
     expect(accepted).toBeLessThanOrEqual(10);

@@ -1,24 +1,10 @@
 // Retries, idempotence and timeouts against a fake one-node cluster that answers Produce
 // with the errors a real cluster gives (leader moves, lost producer state, silence).
-import { afterEach, describe, expect, test } from 'vitest';
-import { Producer, type KafkaProducerError, type ProducerOptions } from '../../src/producer/index.js';
-import { FakeBroker, type ReceivedBatch } from './fake-broker.js';
+import { describe, expect, test } from 'vitest';
+import type { KafkaProducerError } from '../../src/producer/index.js';
+import { fakeClusterFixture, type ReceivedBatch } from './fake-broker.js';
 
-let broker: FakeBroker | undefined;
-const producers: Producer[] = [];
-
-afterEach(async () => {
-  await Promise.all(producers.splice(0).map((p) => p.close({ timeoutMs: 0 })));
-  await broker?.stop();
-  broker = undefined;
-});
-
-async function setup(options: Partial<ProducerOptions> = {}): Promise<{ b: FakeBroker; p: Producer }> {
-  const b = (broker = await FakeBroker.start({ t: 1 }));
-  const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], retryBackoffMs: 10, retryBackoffMaxMs: 20, lingerMs: 0, ...options });
-  producers.push(p);
-  return { b, p };
-}
+const { setup } = fakeClusterFixture();
 
 const INIT_PRODUCER_ID = 22;
 const NOT_LEADER_OR_FOLLOWER = 6;
@@ -28,10 +14,8 @@ const INVALID_RECORD = 87;
 
 describe('Producer retries and idempotence', () => {
   test('a response listing partitions in another order than the request still completes each record with its own offset', async () => {
-    const b = (broker = await FakeBroker.start({ a: 3, b: 2 }));
+    const { b, p } = await setup({ lingerMs: 50 }, { a: 3, b: 2 });
     b.answerInReverse = true;
-    const p = new Producer({ bootstrapServers: [`127.0.0.1:${b.port}`], lingerMs: 50 });
-    producers.push(p);
     const partitions = [['a', 0], ['a', 1], ['a', 2], ['b', 0], ['b', 1]] as const;
     // Partition i first gets i + 1 records, so every partition's log ends at a different offset.
     await Promise.all(partitions.flatMap(([topic, partition], i) => Array.from({ length: i + 1 }, () => p.produce(topic, { value: 'x', partition }))));
@@ -143,7 +127,6 @@ describe('Producer retries and idempotence', () => {
   test('a broker that went away: connect() keeps trying and times out after maxBlockMs', async () => {
     const { b, p } = await setup({ maxBlockMs: 300, reconnectBackoffMs: 20 });
     await b.stop();
-    broker = undefined;
     await expect(p.connect()).rejects.toMatchObject({ type: 'REQUEST_TIMED_OUT' });
   });
 });
