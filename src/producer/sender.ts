@@ -53,6 +53,8 @@ export class Sender {
   /** The fatal error was reported to the producer (one 'error' event). */
   private fatalReported = false;
   private readonly guaranteeMessageOrder: boolean;
+  /** Longest wait between runs while anything is pending (see schedule). */
+  private readonly maxPollMs: number;
 
   constructor(
     private readonly config: ProducerConfig,
@@ -62,6 +64,7 @@ export class Sender {
     private readonly host: SenderHost,
   ) {
     this.guaranteeMessageOrder = config.maxInFlightRequestsPerConnection === 1;
+    this.maxPollMs = Math.max(1, Math.min(config.requestTimeoutMs, Math.max(config.retryBackoffMaxMs, config.reconnectBackoffMaxMs)));
     this.client = new NetworkClient(config, metadata, {
       onWake: () => this.wakeup(),
       onConnect: (nodeId, hostName, port) => host.emit('connect', { nodeId, host: hostName, port }),
@@ -81,22 +84,32 @@ export class Sender {
     setImmediate(this.run);
   }
 
+  /**
+   * Arms the timer for the next run. While anything is pending (records, a producer id, waiting
+   * sends) the run after this one is at most maxPollMs away, as Java's NetworkClient.poll never
+   * blocks longer than its bounded timeout: a state change whose wake-up got lost (a connection
+   * becoming ready, a backoff ending) then costs one poll interval instead of stalling batches
+   * until deliveryTimeoutMs. An idle producer arms nothing (records arriving wake it).
+   */
   private schedule(delayMs: number, now: number): void {
-    if (this.closed || delayMs === Number.POSITIVE_INFINITY) return this.clearTimer();
+    if (this.closed) return this.clearTimer();
+    const busy = this.host.isBusy();
+    if (busy && delayMs > this.maxPollMs) delayMs = this.maxPollMs;
+    if (delayMs === Number.POSITIVE_INFINITY) return this.clearTimer();
     if (delayMs <= 0) {
       this.clearTimer();
       return this.wakeup();
     }
     const at = now + Math.min(delayMs, 2 ** 31 - 1);
     // The armed timer already fires soon enough (an early run only looks again): keep it.
-    if (this.timer !== null && this.timerAt <= at) {
-      if (!this.host.isBusy()) this.timer.unref();
-      return;
+    if (this.timer === null || this.timerAt > at) {
+      this.clearTimer();
+      this.timerAt = at;
+      this.timer = setTimeout(this.onTimer, at - now);
     }
-    this.clearTimer();
-    this.timerAt = at;
-    this.timer = setTimeout(this.onTimer, at - now);
-    if (!this.host.isBusy()) this.timer.unref();
+    // Pending work keeps the process alive until it is done; an idle producer does not.
+    if (busy) this.timer.ref();
+    else this.timer.unref();
   }
 
   private clearTimer(): void {

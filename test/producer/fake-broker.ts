@@ -25,6 +25,13 @@ export interface ReceivedBatch {
 /** A Produce verdict for one batch: accept (null), an error code, 'silent' (no response), or 'disconnect'. */
 export type Verdict = number | null | 'silent' | 'disconnect';
 
+/**
+ * How the broker answers one request outside Produce (see FakeBroker.answerScript): after delayMs
+ * (later answers on the connection wait behind it, as Kafka answers in order), with errorCode in
+ * place of success, or not at all ('silent') or by dropping the connection ('disconnect').
+ */
+export type Answer = { delayMs?: number; errorCode?: number } | 'silent' | 'disconnect';
+
 /** Default ApiVersions ranges (Kafka 4.1's for the APIs a producer uses). */
 export const DEFAULT_API_VERSIONS: { apiKey: number; minVersion: number; maxVersion: number }[] = [
   { apiKey: 0, minVersion: 3, maxVersion: 12 },
@@ -63,6 +70,8 @@ export class FakeBroker {
   /** Per-batch fault injection (attempt: how many batches this partition has received, this one
    * included), consulted before the sequence check; undefined falls through to it. */
   produceScript: (b: ReceivedBatch, attempt: number) => Verdict | undefined = () => undefined;
+  /** Fault injection for ApiVersions, Metadata and InitProducerId (n: how many requests of apiKey, this one included). */
+  answerScript: (apiKey: number, n: number) => Answer | undefined = () => undefined;
   private readonly logs = new Map<string, PartitionLog>();
   private readonly sockets = new Set<net.Socket>();
   private readonly attempts = new Map<string, number>();
@@ -100,6 +109,18 @@ export class FakeBroker {
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
     let buf = Buffer.alloc(0);
+    // Answers queued behind a delayed one (null: none is pending, answer at once).
+    let tail: Promise<void> | null = null;
+    const answer = (delayMs: number, write: () => void) => {
+      if (tail === null && delayMs <= 0) return write();
+      const next: Promise<void> = (tail ?? Promise.resolve())
+        .then(() => (delayMs > 0 ? sleep(delayMs) : undefined))
+        .then(() => {
+          if (!socket.destroyed) write();
+          if (tail === next) tail = null;
+        });
+      tail = next;
+    };
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
@@ -108,28 +129,43 @@ export class FakeBroker {
         const h = decodeRequestHeader(frame);
         this.requests.set(h.requestApiKey, this.count(h.requestApiKey) + 1);
         this.versions.set(h.requestApiKey, [...(this.versions.get(h.requestApiKey) ?? []), h.requestApiVersion]);
+        const scripted = h.requestApiKey === 0 ? undefined : this.answerScript(h.requestApiKey, this.count(h.requestApiKey));
+        if (scripted === 'silent') continue;
+        if (scripted === 'disconnect') {
+          socket.destroy();
+          return;
+        }
+        const delayMs = scripted?.delayMs ?? 0;
         const apiVersionsMax = this.apiVersions.find((k) => k.apiKey === 18)?.maxVersion ?? 0;
         if (h.requestApiKey === 18 && h.requestApiVersion > apiVersionsMax) {
           // Kafka answers an ApiVersions version it does not know with a v0 body: UNSUPPORTED_VERSION and its ranges.
-          for (const c of encodeResponse(18, 0, h.correlationId, { errorCode: 35, apiKeys: this.apiVersions } as never)) socket.write(c);
+          const correlationId = h.correlationId;
+          answer(delayMs, () => {
+            for (const c of encodeResponse(18, 0, correlationId, { errorCode: 35, apiKeys: this.apiVersions } as never)) socket.write(c);
+          });
           continue;
         }
         const body = decodeRequest(h.requestApiKey, h.requestApiVersion, frame, h.bodyOffset) as never;
-        const res = this.handle(h.requestApiKey, h.requestApiVersion, body);
+        const res = this.handle(h.requestApiKey, h.requestApiVersion, body, scripted?.errorCode);
         if (res === 'disconnect') {
           socket.destroy();
           return;
         }
-        if (res !== null) for (const c of encodeResponse(h.requestApiKey, h.requestApiVersion, h.correlationId, res)) socket.write(c);
+        if (res !== null) {
+          const { requestApiKey, requestApiVersion, correlationId } = h;
+          answer(delayMs, () => {
+            for (const c of encodeResponse(requestApiKey, requestApiVersion, correlationId, res)) socket.write(c);
+          });
+        }
       }
     });
   }
 
-  private handle(apiKey: number, version: number, body: unknown): object | null | 'disconnect' {
+  private handle(apiKey: number, version: number, body: unknown, errorCode: number | undefined): object | null | 'disconnect' {
     switch (apiKey) {
       case 18:
         return {
-          errorCode: 0,
+          errorCode: errorCode ?? 0,
           apiKeys: this.apiVersions,
           throttleTimeMs: 0,
           supportedFeatures: [],
@@ -148,6 +184,10 @@ export class FakeBroker {
           clusterAuthorizedOperations: -2147483648,
           topics: names.map((name) => {
             const n = this.topics[name];
+            // A scripted error is a topic-level one (Kafka: LEADER_NOT_AVAILABLE right after creating a topic).
+            if (errorCode !== undefined) {
+              return { errorCode, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, topicAuthorizedOperations: -2147483648, partitions: [] };
+            }
             return {
               errorCode: n === undefined ? 3 : 0,
               name,
@@ -167,8 +207,10 @@ export class FakeBroker {
           }),
         };
       }
-      case 22:
-        return { throttleTimeMs: 0, errorCode: this.initProducerIdError, producerId: this.initProducerIdError === 0 ? 42n : -1n, producerEpoch: this.initProducerIdError === 0 ? 0 : -1 };
+      case 22: {
+        const error = errorCode ?? this.initProducerIdError;
+        return { throttleTimeMs: 0, errorCode: error, producerId: error === 0 ? 42n : -1n, producerEpoch: error === 0 ? 0 : -1 };
+      }
       case 0:
         return this.produce(body as ProduceRequest, version);
       default:
