@@ -41,17 +41,22 @@ function partitionsOf(list: string, topic: string, re: RegExp): number[] {
   return [...list.matchAll(re)].filter((m) => m[1] === topic).map((m) => Number(m[2])).sort((a, b) => a - b);
 }
 
-/** kafka-console-consumer --group (Java consumer, classic protocol) printing partition and offset. */
-export function javaGroupConsumer(name: string, o: GroupClientOptions): GroupClient {
-  const log = new MemberLog(name);
-  let generation: number | undefined;
-  const props: Record<string, string | number> = {
+/** The consumer settings every group member process gets: quick heartbeats and commits, then the test's own. */
+function memberProperties(name: string, o: GroupClientOptions): Record<string, string | number> {
+  return {
     'client.id': name,
     'heartbeat.interval.ms': 300,
     'session.timeout.ms': o.sessionTimeoutMs ?? 10_000,
     'auto.commit.interval.ms': 100,
     ...o.properties,
   };
+}
+
+/** kafka-console-consumer --group (Java consumer, classic protocol) printing partition and offset. */
+export function javaGroupConsumer(name: string, o: GroupClientOptions): GroupClient {
+  const log = new MemberLog(name);
+  let generation: number | undefined;
+  const props = memberProperties(name, o);
   const proc = new LineProcess(
     name,
     'java',
@@ -86,13 +91,7 @@ export function javaGroupConsumer(name: string, o: GroupClientOptions): GroupCli
 export function kcatGroupConsumer(name: string, o: GroupClientOptions): GroupClient {
   const log = new MemberLog(name);
   const owned = new Set<number>();
-  const props: Record<string, string | number> = {
-    'client.id': name,
-    'heartbeat.interval.ms': 300,
-    'session.timeout.ms': o.sessionTimeoutMs ?? 10_000,
-    'auto.commit.interval.ms': 100,
-    ...o.properties,
-  };
+  const props = memberProperties(name, o);
   const proc = new LineProcess(
     name,
     'kcat',
