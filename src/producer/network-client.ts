@@ -54,9 +54,13 @@ export class NetworkClient {
     return false;
   }
 
-  /** Milliseconds until nodeId may be tried again (0 when connected or connectable now). */
+  /**
+   * Milliseconds until nodeId may be tried again (0 when connectable now). Infinity while a
+   * connection exists (woken when its state changes) or metadata has no address for the node
+   * (ready() asked for a refresh; the sender runs again when that refresh is due).
+   */
   connectionDelay(nodeId: number, now: number): number {
-    if (this.connections.has(nodeId)) return Number.POSITIVE_INFINITY; // woken when the state changes
+    if (this.connections.has(nodeId) || !this.address(nodeId)) return Number.POSITIVE_INFINITY;
     const s = this.nodeStates.get(nodeId);
     return s ? Math.max(0, s.lastAttemptMs + s.backoffMs - now) : 0;
   }
@@ -64,7 +68,11 @@ export class NetworkClient {
   private maybeConnect(nodeId: number, now: number): boolean {
     if (this.closed || this.connections.has(nodeId)) return false;
     const addr = this.address(nodeId);
-    if (!addr) return false;
+    if (!addr) {
+      // A leader that metadata names but lists no broker for: only a refresh can give its address.
+      this.metadata.requestUpdate();
+      return false;
+    }
     if (this.connectionDelay(nodeId, now) > 0) return false;
     const s = this.nodeStates.get(nodeId) ?? { failures: 0, lastAttemptMs: 0, backoffMs: 0 };
     s.lastAttemptMs = now;

@@ -76,6 +76,24 @@ describe('sender wake-ups: a record is delivered once the broker recovers', () =
     }
   });
 
+  test('a leader metadata lists no broker for: refreshes at the retry backoff (no busy loop), delivered once the leader is known', async () => {
+    const { b, p } = await setup();
+    await p.connect();
+    b.leaderId = 2; // named as leader, absent from brokers: no address to connect to
+    const before = b.count(METADATA);
+    const fixed = setTimeout(() => (b.leaderId = 1), 1000);
+    try {
+      expect((await p.produce('t', { value: 'v', partition: 0 })).offset).toBe(0n);
+    } finally {
+      clearTimeout(fixed);
+    }
+    const refreshes = b.count(METADATA) - before;
+    // Only a refresh could learn the fixed leader; with retryBackoffMaxMs 20 about one per 20 ms,
+    // not one per turn of the event loop.
+    expect(refreshes).toBeGreaterThan(1);
+    expect(refreshes).toBeLessThan(200);
+  });
+
   test('Metadata never answered once: the request times out and the refresh is retried', async () => {
     const { b, p } = await setup();
     await p.connect();
