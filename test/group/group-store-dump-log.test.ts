@@ -4,13 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigManager } from '../../src/config/config-manager.js';
-import { brokerConfigFromProps } from '../../src/config/server-properties.js';
 import { GROUP_METADATA_TOPIC_NAME, GroupStore } from '../../src/group/group-store.js';
 import { setLogSink } from '../../src/logger.js';
-import { MetadataStore } from '../../src/metadata/metadata-store.js';
-import { TopicManager } from '../../src/metadata/topic-manager.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import { openBrokerStorage } from '../support/broker-storage.js';
 import { KafkaTool, kafkaToolOk } from '../support/kafka-tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-gs-dump-'));
@@ -23,16 +19,7 @@ const assignment = Buffer.from('0001000000010001740000000100000000ffffffff', 'he
 
 describe('kafka-dump-log --offsets-decoder on __consumer_offsets written by GroupStore', () => {
   it('decodes offset commits, group metadata and tombstones', async () => {
-    const config = brokerConfigFromProps(new Map([['log.dirs', dir], ['offsets.topic.num.partitions', '1']]), () => {});
-    const store = MetadataStore.open(dir);
-    const configs = new ConfigManager(config, store);
-    const logManager = await LogManager.open({
-      logDirs: config.logDirs,
-      nodeId: config.nodeId,
-      defaultConfig: configs.logConfig(),
-      retentionCheckIntervalMs: config.retentionCheckIntervalMs,
-    });
-    const topics = TopicManager.open({ config, configs, logManager, store });
+    const { config, logManager, topics } = await openBrokerStorage(dir, { 'offsets.topic.num.partitions': '1' });
     const groupStore = new GroupStore({ config, topics, logManager });
     groupStore.ensureOffsetsTopic();
     groupStore.append('g1', {

@@ -5,36 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigManager } from '../../src/config/config-manager.js';
-import { brokerConfigFromProps } from '../../src/config/server-properties.js';
 import { encodeGroupMetadataKey, encodeOffsetCommitKey, encodeOffsetCommitValue } from '../../src/group/coordinator-record-codec.js';
 import { GROUP_METADATA_TOPIC_NAME, type GroupMetadataRecord, GroupStore, javaStringHashCode } from '../../src/group/group-store.js';
 import { setLogSink } from '../../src/logger.js';
-import { MetadataStore } from '../../src/metadata/metadata-store.js';
-import { TopicManager } from '../../src/metadata/topic-manager.js';
 import { native } from '../../src/native/index.js';
 import { KafkaError } from '../../src/protocol/errors.js';
 import { decodeRecordBatches, encodeRecordBatch } from '../../src/protocol/records.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import type { LogManager } from '../../src/storage/log-manager.js';
+import { openBrokerStorage } from '../support/broker-storage.js';
 
 const open: LogManager[] = [];
 const dirs: string[] = [];
 
-/** A broker's storage and topic registry over `dir`, as Broker.start opens them. */
+/** A broker's storage, topic registry and group store over `dir`, as Broker.start opens them. */
 async function start(dir: string, props: Record<string, string> = {}) {
-  const config = brokerConfigFromProps(new Map(Object.entries({ 'log.dirs': dir, 'offsets.topic.num.partitions': '4', ...props })), () => {});
-  const store = MetadataStore.open(dir);
-  const configs = new ConfigManager(config, store);
-  const overrides = new Map(store.current.topics.map((t) => [t.name, new Map(Object.entries(t.configs))]));
-  const logManager = await LogManager.open({
-    logDirs: config.logDirs,
-    nodeId: config.nodeId,
-    defaultConfig: configs.logConfig(),
-    retentionCheckIntervalMs: config.retentionCheckIntervalMs,
-    configFor: (topic) => configs.logConfig(overrides.get(topic)),
-  });
+  const { config, logManager, topics } = await openBrokerStorage(dir, { 'offsets.topic.num.partitions': '4', ...props });
   open.push(logManager);
-  const topics = TopicManager.open({ config, configs, logManager, store });
   return { logManager, topics, groupStore: new GroupStore({ config, topics, logManager, clock: () => 1_700_000_000_000 }) };
 }
 

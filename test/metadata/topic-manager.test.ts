@@ -5,29 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setLogSink } from '../../src/logger.js';
-import { ConfigManager } from '../../src/config/config-manager.js';
-import { brokerConfigFromProps } from '../../src/config/server-properties.js';
 import { METADATA_FILE, MetadataStore, type MetadataState } from '../../src/metadata/metadata-store.js';
-import { TopicManager } from '../../src/metadata/topic-manager.js';
 import { KafkaError } from '../../src/protocol/errors.js';
-import { LogManager } from '../../src/storage/log-manager.js';
+import type { LogManager } from '../../src/storage/log-manager.js';
+import { openBrokerStorage } from '../support/broker-storage.js';
 
 const open: LogManager[] = [];
 const dirs: string[] = [];
 
 async function start(dir: string, props: Record<string, string> = {}) {
-  const config = brokerConfigFromProps(new Map(Object.entries({ 'log.dirs': dir, 'num.partitions': '2', ...props })), () => {});
-  const store = MetadataStore.open(dir);
-  const configs = new ConfigManager(config, store);
-  const logManager = await LogManager.open({
-    logDirs: config.logDirs,
-    nodeId: config.nodeId,
-    defaultConfig: configs.logConfig(),
-    retentionCheckIntervalMs: config.retentionCheckIntervalMs,
-  });
-  open.push(logManager);
-  const topics = TopicManager.open({ config, configs, logManager, store });
-  return { config, store, configs, logManager, topics };
+  const storage = await openBrokerStorage(dir, { 'num.partitions': '2', ...props });
+  open.push(storage.logManager);
+  return storage;
 }
 
 async function stop(lm: LogManager) {
