@@ -1,7 +1,7 @@
 // Typed producer errors named as Kafka names them, with Kafka's retriable classification.
-import { ErrorCode, type ErrorName } from '../protocol/errors.js';
+import { ErrorCode, errorNameOf, type ErrorName } from '../protocol/errors.js';
 
-export type { ErrorName } from '../protocol/errors.js';
+export { errorNameOf, type ErrorName } from '../protocol/errors.js';
 
 /** Kafka errors whose exception class is a RetriableException in the Java client. */
 const RETRIABLE: ReadonlySet<ErrorName> = new Set<ErrorName>([
@@ -45,12 +45,6 @@ const INVALID_METADATA: ReadonlySet<ErrorName> = new Set<ErrorName>([
   'INCONSISTENT_TOPIC_ID',
 ]);
 
-const NAMES_BY_CODE = new Map<number, ErrorName>(Object.entries(ErrorCode).map(([n, c]) => [c, n as ErrorName]));
-
-/** The Kafka error name of a wire error code (UNKNOWN_SERVER_ERROR for codes this build does not know). */
-export function errorNameOf(code: number): ErrorName {
-  return NAMES_BY_CODE.get(code) ?? 'UNKNOWN_SERVER_ERROR';
-}
 
 /** Whether Kafka's Java client classifies this error as retriable. */
 export function isRetriable(type: ErrorName): boolean {

@@ -129,6 +129,13 @@ export const ErrorCode = {
 /** A Kafka error name, e.g. 'OFFSET_OUT_OF_RANGE'. */
 export type ErrorName = keyof typeof ErrorCode;
 
+const NAMES_BY_CODE = new Map<number, ErrorName>(Object.entries(ErrorCode).map(([n, c]) => [c, n as ErrorName]));
+
+/** The Kafka error name of a wire error code (UNKNOWN_SERVER_ERROR for codes this build does not know). */
+export function errorNameOf(code: number): ErrorName {
+  return NAMES_BY_CODE.get(code) ?? 'UNKNOWN_SERVER_ERROR';
+}
+
 /** One refused record of a produced batch (Kafka's RecordError): its index within the batch. */
 export interface RecordError {
   batchIndex: number;

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerProcess, printBrokerLogsOnFailure } from '../support/broker-process.js';
 import { createTopics } from '../support/kafkajs-admin.js';
-import { assignment, connectToCoordinator, errorName, subscription } from '../support/group-wire.js';
+import { assignment, connectToCoordinator, subscription } from '../support/group-wire.js';
 import type { TestClient } from '../broker/test-client.js';
 import type { JoinGroupRequest, OffsetCommitRequestTopic } from '../../src/protocol/index.js';
-import { ErrorCode } from '../../src/protocol/errors.js';
+import { ErrorCode, errorNameOf } from '../../src/protocol/errors.js';
 
 const TOPIC = 'wire-t';
 const MAX_SIZE = 5;
@@ -44,7 +44,7 @@ const joinRequest = (groupId: string, memberId: string): JoinGroupRequest => ({
 // OffsetCommit v8 answers as [topic, partition, error name] triples.
 async function commit(c: TestClient, groupId: string, generation: number, memberId: string, topics: OffsetCommitRequestTopic[]) {
   const r = await c.request(8, 8, { groupId, generationIdOrMemberEpoch: generation, memberId, groupInstanceId: null, retentionTimeMs: -1n, topics });
-  return r.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, errorName(p.errorCode)])).sort();
+  return r.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, errorNameOf(p.errorCode)])).sort();
 }
 const offsetsTopic = (name: string, offsets: [number, number][]): OffsetCommitRequestTopic => ({
   name, partitions: offsets.map(([partitionIndex, o]) => ({ partitionIndex, committedOffset: BigInt(o), committedLeaderEpoch: -1, commitTimestamp: -1n, committedMetadata: `m${o}` })),
@@ -53,8 +53,8 @@ const offsetsTopic = (name: string, offsets: [number, number][]): OffsetCommitRe
 // OffsetFetch v8 for every committed partition of a group: [topic, partition, offset, metadata].
 async function fetchCommitted(c: TestClient, groupId: string) {
   const r = await c.request(9, 8, { groupId: '', topics: [], requireStable: false, groups: [{ groupId, memberId: null, memberEpoch: -1, topics: null }] });
-  expect(r.groups.map((g) => [g.groupId, errorName(g.errorCode)])).toEqual([[groupId, 'NONE']]);
-  return r.groups[0]!.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, Number(p.committedOffset), p.metadata, errorName(p.errorCode)]))
+  expect(r.groups.map((g) => [g.groupId, errorNameOf(g.errorCode)])).toEqual([[groupId, 'NONE']]);
+  return r.groups[0]!.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, Number(p.committedOffset), p.metadata, errorNameOf(p.errorCode)]))
     .sort();
 }
 
@@ -66,7 +66,7 @@ describe('OffsetCommit for unknown topics and partitions', () => {
       groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1n,
       topics: [offsetsTopic(TOPIC, [[0, 5], [7, 9]]), offsetsTopic('no-such-topic', [[0, 1]])],
     });
-    expect(r.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, errorName(p.errorCode)])).sort()).toEqual([
+    expect(r.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, errorNameOf(p.errorCode)])).sort()).toEqual([
       ['no-such-topic', 0, 'UNKNOWN_TOPIC_OR_PARTITION'], [TOPIC, 0, 'NONE'], [TOPIC, 7, 'UNKNOWN_TOPIC_OR_PARTITION'],
     ]);
     expect(await fetchCommitted(c, groupId)).toEqual([[TOPIC, 0, 5, 'm5', 'NONE']]);
@@ -78,17 +78,17 @@ describe('generations and members', () => {
     const groupId = 'wire-generations';
     const c = await coordinatorClient(groupId);
     const first = await c.request(11, 5, joinRequest(groupId, ''));
-    expect(errorName(first.errorCode)).toBe('MEMBER_ID_REQUIRED');
+    expect(errorNameOf(first.errorCode)).toBe('MEMBER_ID_REQUIRED');
     const memberId = first.memberId;
     expect(memberId).not.toBe('');
 
     const join = async (expectedGeneration: number) => {
       const j = await c.request(11, 5, joinRequest(groupId, memberId));
-      expect([errorName(j.errorCode), j.generationId, j.leader, j.protocolName, j.members.map((m) => m.memberId)])
+      expect([errorNameOf(j.errorCode), j.generationId, j.leader, j.protocolName, j.members.map((m) => m.memberId)])
         .toEqual(['NONE', expectedGeneration, memberId, 'range', [memberId]]);
       const a = assignment({ [TOPIC]: [0, 1] });
       const s = await c.request(14, 3, { groupId, generationId: expectedGeneration, memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: [{ memberId, assignment: a }] });
-      expect([errorName(s.errorCode), s.assignment.equals(a)]).toEqual(['NONE', true]);
+      expect([errorNameOf(s.errorCode), s.assignment.equals(a)]).toEqual(['NONE', true]);
     };
     await join(1);
     expect(await commit(c, groupId, 1, memberId, [offsetsTopic(TOPIC, [[0, 3]])])).toEqual([[TOPIC, 0, 'NONE']]);
@@ -101,14 +101,14 @@ describe('generations and members', () => {
     expect(await fetchCommitted(c, groupId)).toEqual([[TOPIC, 0, 3, 'm3', 'NONE']]);
 
     const hb = async (generationId: number, id: string) =>
-      errorName((await c.request(12, 4, { groupId, generationId, memberId: id, groupInstanceId: null })).errorCode);
+      errorNameOf((await c.request(12, 4, { groupId, generationId, memberId: id, groupInstanceId: null })).errorCode);
     expect([await hb(1, memberId), await hb(2, 'not-a-member'), await hb(2, memberId)]).toEqual(['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NONE']);
 
     expect(await commit(c, groupId, 2, memberId, [offsetsTopic(TOPIC, [[0, 4], [1, 6]])])).toEqual([[TOPIC, 0, 'NONE'], [TOPIC, 1, 'NONE']]);
     expect(await fetchCommitted(c, groupId)).toEqual([[TOPIC, 0, 4, 'm4', 'NONE'], [TOPIC, 1, 6, 'm6', 'NONE']]);
 
     const leave = await c.request(13, 4, { groupId, memberId: '', members: [{ memberId, groupInstanceId: null, reason: null }] });
-    expect([errorName(leave.errorCode), leave.members.map((m) => [m.memberId, errorName(m.errorCode)])]).toEqual(['NONE', [[memberId, 'NONE']]]);
+    expect([errorNameOf(leave.errorCode), leave.members.map((m) => [m.memberId, errorNameOf(m.errorCode)])]).toEqual(['NONE', [[memberId, 'NONE']]]);
     expect(await commit(c, groupId, 2, memberId, [offsetsTopic(TOPIC, [[0, 5]])])).toEqual([[TOPIC, 0, 'UNKNOWN_MEMBER_ID']]);
   });
 });
@@ -117,7 +117,7 @@ describe('session timeouts', () => {
   it('JoinGroup outside group.min/max.session.timeout.ms (6 s / 30 min) answers INVALID_SESSION_TIMEOUT', async () => {
     const groupId = 'wire-session';
     const c = await coordinatorClient(groupId);
-    const join = async (sessionTimeoutMs: number) => errorName((await c.request(11, 5, { ...joinRequest(groupId, ''), sessionTimeoutMs })).errorCode);
+    const join = async (sessionTimeoutMs: number) => errorNameOf((await c.request(11, 5, { ...joinRequest(groupId, ''), sessionTimeoutMs })).errorCode);
     expect([await join(5_999), await join(1_800_001), await join(6_000), await join(1_800_000)])
       .toEqual(['INVALID_SESSION_TIMEOUT', 'INVALID_SESSION_TIMEOUT', 'MEMBER_ID_REQUIRED', 'MEMBER_ID_REQUIRED']);
   });
@@ -132,7 +132,7 @@ describe('a flood of JoinGroups with fresh member ids', () => {
     // not counted while the group is Empty); Sluice also counts pending ids against the bound, so
     // it may refuse some here already. Either way only fresh ids or GROUP_MAX_SIZE_REACHED.
     const firsts = await Promise.all(conns.map((c) => c.request(11, 5, joinRequest(groupId, ''))));
-    const byError = (rs: { errorCode: number }[]) => rs.reduce<Record<string, number>>((m, r) => ({ ...m, [errorName(r.errorCode)]: (m[errorName(r.errorCode)] ?? 0) + 1 }), {});
+    const byError = (rs: { errorCode: number }[]) => rs.reduce<Record<string, number>>((m, r) => ({ ...m, [errorNameOf(r.errorCode)]: (m[errorNameOf(r.errorCode)] ?? 0) + 1 }), {});
     const withIds = firsts.filter((r) => r.errorCode === ErrorCode.MEMBER_ID_REQUIRED);
     expect(withIds.length + (byError(firsts).GROUP_MAX_SIZE_REACHED ?? 0), JSON.stringify(byError(firsts))).toBe(FLOOD);
     expect(withIds.length).toBeGreaterThanOrEqual(MAX_SIZE);
@@ -154,6 +154,6 @@ describe('a flood of JoinGroups with fresh member ids', () => {
     const floods = await Promise.all(ids.map((id) => c.response(11, 5, id)));
     expect(byError(floods)).toEqual({ GROUP_MAX_SIZE_REACHED: 500 });
     const d = await c.request(15, 5, { groups: [groupId], includeAuthorizedOperations: false });
-    expect(d.groups.map((g) => [g.groupId, errorName(g.errorCode), g.groupState, g.members.length])).toEqual([[groupId, 'NONE', 'CompletingRebalance', MAX_SIZE]]);
+    expect(d.groups.map((g) => [g.groupId, errorNameOf(g.errorCode), g.groupState, g.members.length])).toEqual([[groupId, 'NONE', 'CompletingRebalance', MAX_SIZE]]);
   });
 });

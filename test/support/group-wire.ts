@@ -1,13 +1,9 @@
 // Hand-driven group protocol for wire-level e2e tests (what no client library will send): the
-// consumer protocol's subscription and assignment bytes, error names by code, and retries for a
-// coordinator that is still being created or loaded.
-import { ErrorCode } from '../../src/protocol/errors.js';
+// consumer protocol's subscription and assignment bytes, and retries for a coordinator that is
+// still being created or loaded.
+import { ErrorCode, errorNameOf } from '../../src/protocol/errors.js';
 import { TestClient } from '../broker/test-client.js';
 
-/** Kafka's error name for a code, for readable assertions. */
-export function errorName(code: number): string {
-  return Object.entries(ErrorCode).find(([, c]) => c === code)?.[0] ?? `code ${code}`;
-}
 
 // int16-length string
 function str(s: string): Buffer {
@@ -58,7 +54,7 @@ export async function connectToCoordinator(port: number, groupId: string, timeou
       error = d.groups[0]!.errorCode;
       if (error === ErrorCode.NONE) return client;
     }
-    if (Date.now() > deadline) throw new Error(`the coordinator of ${groupId} still answers ${errorName(error)}`);
+    if (Date.now() > deadline) throw new Error(`the coordinator of ${groupId} still answers ${errorNameOf(error)}`);
     await new Promise((res) => setTimeout(res, 100));
   }
 }
@@ -76,7 +72,7 @@ export async function commitOffsetsDirect(port: number, groupId: string, topic: 
         })),
       }],
     });
-    const errors = r.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.partitionIndex}: ${errorName(p.errorCode)}`));
+    const errors = r.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== ErrorCode.NONE).map((p) => `${t.name}-${p.partitionIndex}: ${errorNameOf(p.errorCode)}`));
     if (errors.length > 0) throw new Error(`OffsetCommit for ${groupId} failed: ${errors.join(', ')}`);
   } finally {
     client.close();
