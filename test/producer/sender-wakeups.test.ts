@@ -50,7 +50,8 @@ describe('sender wake-ups: a record is delivered once the broker recovers', () =
   });
 
   test('InitProducerId answered slowly (longer than a reconnect backoff, shorter than the request timeout)', async () => {
-    const { b, p } = await setup();
+    // A request timeout well clear of the 300 ms answer, so a loaded machine cannot turn it into a retry.
+    const { b, p } = await setup({ requestTimeoutMs: 3000 });
     b.answerScript = first(INIT_PRODUCER_ID, 1, { delayMs: 300 });
     expect((await p.produce('t', { value: 'v' })).offset).toBe(0n);
     expect(b.count(INIT_PRODUCER_ID)).toBe(1);
