@@ -9,7 +9,7 @@ NATIVE_SRC := $(shell find native -type f \( -name '*.rs' -o -name 'Cargo.toml' 
 TS_SRC := $(shell find src -type f -name '*.ts' 2>/dev/null)
 STAMPS := .cache/stamps
 
-.PHONY: setup build run test typecheck bench clean deps native ts tools FORCE
+.PHONY: setup build run test typecheck bench bench-micro clean deps native ts tools FORCE
 
 # Rebuild regardless of stamps when the build outputs themselves are gone.
 ifeq ($(wildcard native/*.node),)
@@ -58,8 +58,16 @@ typecheck: deps
 test: setup typecheck
 	npx vitest run $(VITEST_ARGS)
 
+# The suite (bench/README.md): Sluice against Apache Kafka 4.1.1 with Kafka's own tools as clients,
+# ~10 min on 2 cores (3 rounds); rewrites the results block of bench/README.md. Options through ARGS, e.g.
+# make bench ARGS='--only=W1,W4'.
 bench: deps native ts
-	npm run bench
+	scripts/setup-kafka.sh
+	node --import tsx bench/suite/run.ts --readme $(ARGS)
+
+# tinybench micro-benchmarks of the native addon.
+bench-micro: deps native ts
+	npm run bench:micro
 
 # The producer benchmark (bench/producer/README.md): this SDK against kafkajs, @platformatic/kafka
 # and node-rdkafka on one Sluice broker. node-rdkafka (built from its bundled librdkafka, ~2-3 min

@@ -12,13 +12,14 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$lib/kafka-tools-4.1.1.
   exit 0
 fi
 
-if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+# javac too: the benchmark suite compiles bench/suite/java/SuiteClients.java against the jars.
+if ! command -v java >/dev/null 2>&1 || ! command -v javac >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
   if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
     echo "setup-kafka: installing a JDK and Maven from Debian" >&2
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless maven >/dev/null
   else
-    echo "setup-kafka: java and mvn are required (apt-get install default-jdk-headless maven)" >&2
+    echo "setup-kafka: java, javac and mvn are required (apt-get install default-jdk-headless maven)" >&2
     exit 1
   fi
 fi
@@ -28,7 +29,7 @@ rm -rf "$lib"
 mkdir -p "$lib"
 mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DoutputDirectory="$lib" </dev/null
 
-# The tests run these main classes; fail early if a jar lacks one.
+# The tests and the benchmark suite (bench/suite) run these main classes; fail early if a jar lacks one.
 classes=(
   kafka/tools/DumpLogSegments
   kafka/admin/ConfigCommand
@@ -40,6 +41,9 @@ classes=(
   org/apache/kafka/tools/LogDirsCommand
   org/apache/kafka/tools/BrokerApiVersionsCommand
   org/apache/kafka/tools/ProducerPerformance
+  org/apache/kafka/tools/ConsumerPerformance
+  kafka/Kafka
+  kafka/tools/StorageTool
 )
 listing="$(for j in "$lib"/kafka_2.13-*.jar "$lib"/kafka-tools-*.jar; do unzip -Z1 "$j"; done)"
 for c in "${classes[@]}"; do

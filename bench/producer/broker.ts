@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (bench/producer is two levels below it). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-async function freePort(): Promise<number> {
+/** A free loopback port (also used by the bench/suite brokers). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
