@@ -154,6 +154,26 @@ async function benchSegment(): Promise<void> {
       seg.append(batch);
     });
     bytes.set(`segment append ${batch.length} B`, batch.length);
+    // The leader's produce path per partition: before, six napi calls (validate, assignOffsets,
+    // size, firstBatchTimestamp, isIndexFull, append); now two (validate, appendAsLeader).
+    const roll = { segmentBytes: 1 << 30, rollMs: Number.MAX_SAFE_INTEGER, createdMs: 0, nowMs: 0 };
+    const sixCalls = `produce path, 6 napi calls, ${batch.length} B`;
+    bench.add(sixCalls, () => {
+      if (seg.size() > 256 * MiB) seg.truncateTo(0);
+      native.validateRecordBatches(batch, 10 * MiB);
+      native.assignOffsets(batch, seg.readNextOffset(), 0, -1);
+      if (seg.size() > 0) seg.firstBatchTimestamp();
+      seg.needsRecovery(); // stands in for the isIndexFull call the old path made (gone from the addon)
+      seg.append(batch);
+    });
+    bytes.set(sixCalls, batch.length);
+    const twoCalls = `produce path, validate + appendAsLeader, ${batch.length} B`;
+    bench.add(twoCalls, () => {
+      if (seg.size() > 256 * MiB) seg.truncateTo(0);
+      native.validateRecordBatches(batch, 10 * MiB);
+      check(seg.appendAsLeader(batch, seg.readNextOffset(), 0, -1, roll) >= 0, 'appendAsLeader never rolls here');
+    });
+    bytes.set(twoCalls, batch.length);
     await run('Segment append (page cache, no fsync)', bench, bytes);
 
     const reads = new Bench(opts);

@@ -305,7 +305,12 @@ pub fn record_batch_append(
   headers: Option<Vec<RecordHeaderInput>>,
 ) -> napi::Result<i64> {
   with_open(id, |batch| {
-    Ok(batch.append(timestamp, key.as_deref(), value.as_deref(), headers.as_deref().unwrap_or(&[]))?)
+    Ok(batch.append(
+      timestamp,
+      key.as_deref(),
+      value.as_deref(),
+      headers.as_deref().unwrap_or(&[]),
+    )?)
   })
 }
 

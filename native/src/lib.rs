@@ -12,6 +12,7 @@ mod md5;
 mod offset_map;
 mod records;
 mod segment;
+mod sendfile;
 mod varint;
 mod xerial;
 

@@ -1,8 +1,10 @@
 //! Kafka's LogSegment: a `.log` file of record batches plus its sparse `.index` and `.timeindex`.
 
 use std::fs::{File, OpenOptions};
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, BufferSlice};
 use napi::{Env, Task};
@@ -13,6 +15,7 @@ use crate::codecs;
 use crate::error::{KResult, KafkaError};
 use crate::index::{OffsetIndex, TimeIndex};
 use crate::records;
+use crate::sendfile::FileRegion;
 
 const SCAN_CHUNK: usize = 8 * 1024; // header scans: a few batches per read
 const RECOVER_CHUNK: usize = 1024 * 1024; // recovery reads whole batches
@@ -40,6 +43,17 @@ pub struct RecoveryResult {
   pub truncated_bytes: i64,
   pub next_offset: i64,
   pub batches: i64,
+}
+
+/// When the active segment rolls (Kafka's LogSegment.shouldRoll inputs beyond the batches).
+#[napi(object)]
+pub struct RollPolicy {
+  pub segment_bytes: i64,
+  /// segment.ms minus this segment's jitter.
+  pub roll_ms: i64,
+  /// When this process opened the segment (segment.ms counts from it while the segment is empty of timestamps).
+  pub created_ms: i64,
+  pub now_ms: i64,
 }
 
 /// A timestamp and the offset it belongs to.
@@ -102,7 +116,8 @@ struct Tail {
 }
 
 struct Files {
-  log: File,
+  log: Arc<File>, // shared with FileRegions being sent, so a send outlives close/delete
+
   offset_index: OffsetIndex,
   time_index: TimeIndex,
 }
@@ -118,6 +133,7 @@ pub struct LogSegment {
   tail: Option<Tail>,
   first_batch_timestamp: Option<i64>,
   needs_recovery: bool,
+  read_ahead_advised: bool,
 }
 
 fn storage(what: &str, e: std::io::Error) -> KafkaError {
@@ -154,7 +170,7 @@ impl LogSegment {
     let needs_recovery = size > 0 && !(index_path.exists() && time_index_path.exists());
     let max_index_size = config.max_index_size.max(0) as u64;
     let files = Files {
-      log,
+      log: Arc::new(log),
       offset_index: OffsetIndex::open(&index_path, base_offset, max_index_size)?,
       time_index: TimeIndex::open(&time_index_path, base_offset, max_index_size)?,
     };
@@ -167,6 +183,7 @@ impl LogSegment {
       tail: None,
       first_batch_timestamp: None,
       needs_recovery,
+      read_ahead_advised: false,
     })
   }
 
@@ -268,6 +285,63 @@ impl LogSegment {
       self.index_batch(&h, at + rel)?;
     }
     Ok(at)
+  }
+
+  /// Kafka's LogSegment.shouldRoll for batches of `messages_size` bytes ending at `max_offset`.
+  fn should_roll(
+    &mut self,
+    messages_size: u64,
+    max_timestamp: i64,
+    max_offset: i64,
+    roll: &RollPolicy,
+  ) -> KResult<bool> {
+    if self.size == 0 {
+      return Ok(false);
+    }
+    let first_timestamp = self.do_first_batch_timestamp()?;
+    let waited = if first_timestamp >= 0 {
+      max_timestamp.saturating_sub(first_timestamp)
+    } else {
+      roll.now_ms.saturating_sub(roll.created_ms)
+    };
+    let files = self.files()?;
+    let index_full = files.offset_index.is_full() || files.time_index.is_full();
+    Ok(
+      self.size as i64 > roll.segment_bytes - messages_size as i64
+        || waited > roll.roll_ms
+        || index_full
+        || max_offset - self.base_offset > i64::from(i32::MAX),
+    )
+  }
+
+  /// The leader's append in one step: roll check, offset (and LogAppendTime) assignment in place,
+  /// one pwrite, index entries. Returns the last offset, or None (nothing changed) when the
+  /// segment must roll first.
+  pub(crate) fn do_append_as_leader(
+    &mut self,
+    buf: &mut [u8],
+    base_offset: i64,
+    leader_epoch: i32,
+    log_append_time: i64,
+    roll: &RollPolicy,
+  ) -> KResult<Option<i64>> {
+    let mut max_timestamp = log_append_time;
+    let mut next = base_offset;
+    let mut pos = 0;
+    while pos < buf.len() {
+      let h = batch::frame_at(buf, pos)?;
+      if log_append_time < 0 {
+        max_timestamp = max_timestamp.max(h.max_timestamp);
+      }
+      next += i64::from(h.last_offset_delta) + 1;
+      pos += h.size();
+    }
+    if self.should_roll(buf.len() as u64, max_timestamp, next - 1, roll)? {
+      return Ok(None);
+    }
+    let last_offset = batch::assign_offsets(buf, base_offset, leader_epoch, log_append_time)?;
+    self.do_append(buf)?;
+    Ok(Some(last_offset))
   }
 
   fn do_read(
@@ -533,6 +607,24 @@ impl LogSegment {
     Ok(self.do_append(&records)? as i64)
   }
 
+  /// Rolls-check, assigns offsets in place and appends produced batches in one call; returns
+  /// the last offset, or -1 (nothing written) when the segment must roll first.
+  #[napi]
+  pub fn append_as_leader(
+    &mut self,
+    mut records: BufferSlice,
+    base_offset: i64,
+    leader_epoch: i32,
+    log_append_time: i64,
+    roll: RollPolicy,
+  ) -> napi::Result<i64> {
+    Ok(
+      self
+        .do_append_as_leader(&mut records, base_offset, leader_epoch, log_append_time, &roll)?
+        .unwrap_or(-1),
+    )
+  }
+
   /// Whole batches from the one containing startOffset, up to maxSize bytes and maxPosition.
   #[napi]
   pub fn read(
@@ -543,6 +635,33 @@ impl LogSegment {
     min_one_message: bool,
   ) -> napi::Result<Option<SegmentSlice>> {
     Ok(self.do_read(start_offset, max_size, max_position, min_one_message)?)
+  }
+
+  /// The .log bytes [position, position+size) for a fetch to send with sendfile, clamped to
+  /// size(). `cold` (not the active segment): the first such read advises sequential access
+  /// for the whole file, and each asks the kernel to start reading this range ahead.
+  #[napi]
+  pub fn region(&mut self, position: i64, size: i64, cold: bool) -> napi::Result<FileRegion> {
+    let start = (position.max(0) as u64).min(self.size);
+    let len = (size.max(0) as u64).min(self.size - start);
+    let advise_file = cold && !self.read_ahead_advised;
+    let files = self
+      .files
+      .as_ref()
+      .ok_or_else(|| storage("segment", std::io::Error::other("segment is closed")))?;
+    if cold {
+      let fd = files.log.as_raw_fd();
+      // Hints only: a failure changes nothing but speed, so results are ignored.
+      // SAFETY: fd is open while `files` lives.
+      unsafe {
+        if advise_file {
+          libc::posix_fadvise(fd, 0, 0, libc::POSIX_FADV_SEQUENTIAL);
+        }
+        libc::posix_fadvise(fd, start as libc::off_t, len as libc::off_t, libc::POSIX_FADV_WILLNEED);
+      }
+      self.read_ahead_advised = true;
+    }
+    Ok(FileRegion::new(files.log.clone(), start, len))
   }
 
   /// Copies .log bytes from position into target (a JS-allocated Buffer); returns bytes copied.
@@ -583,13 +702,6 @@ impl LogSegment {
   #[napi]
   pub fn needs_recovery(&self) -> bool {
     self.needs_recovery
-  }
-
-  /// True when either index reached maxIndexSize: Kafka rolls the segment then.
-  #[napi]
-  pub fn is_index_full(&mut self) -> napi::Result<bool> {
-    let files = self.files()?;
-    Ok(files.offset_index.is_full() || files.time_index.is_full())
   }
 
   /// Trims the preallocated indexes to their entries (the segment stops being active).

@@ -1,10 +1,18 @@
 // One client socket: reassembles size-prefixed request frames, dispatches them as they arrive
 // (pipelining) and writes responses strictly in request order, as Kafka guarantees. A bad frame
 // closes this connection only, with the reason logged.
+//
+// Responses of bytes only are written through the socket. A response carrying file regions
+// (fetched records) waits until every earlier socket write has completed, then goes whole to
+// the connection's RegionWriter (sendfile on a dup of the fd, or the copying writer); nothing
+// else is written until it settles, then the responses after it follow in order.
 import type { Socket } from 'node:net';
 import { log } from '../logger.js';
+import { NativeError } from '../native/index.js';
+import { isFileRegion, type ResponseChunk } from '../protocol/index.js';
 import { dispatch, type DispatchOutcome } from './dispatch.js';
 import type { ApiHandler } from './handler.js';
+import { configuredWriterKind, regionWriterFor, type RegionWriter, type WriterKind } from './response-writer.js';
 import type { BrokerServices } from './services.js';
 
 /** Smallest request header: api key, api version, correlation id, client id length. */
@@ -21,6 +29,7 @@ export interface ConnectionOptions {
   listenerName: string;
   socketRequestMaxBytes: number; // socket.request.max.bytes
   connectionsMaxIdleMs: number; // connections.max.idle.ms
+  fetchWriter?: WriterKind; // how file regions are sent; default configuredWriterKind()
 }
 
 interface PendingResponse {
@@ -39,6 +48,10 @@ export class Connection {
   private closing = false; // no more requests are read
   private writeBlocked = false;
   private closeStarted = false;
+  private readonly regionWriter: RegionWriter;
+  private sending = false; // the region writer owns the socket's output
+  private writesInFlight = 0; // socket writes whose callback has not run yet
+  private onWritesDone: (() => void) | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -46,6 +59,7 @@ export class Connection {
   ) {
     this.name = `${socket.remoteAddress}:${socket.remotePort}`;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.regionWriter = regionWriterFor(socket, options.fetchWriter ?? configuredWriterKind());
     socket.setNoDelay(true);
     if (options.connectionsMaxIdleMs > 0) socket.setTimeout(options.connectionsMaxIdleMs);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -54,10 +68,13 @@ export class Connection {
       this.updateReading();
     });
     socket.on('timeout', () => {
-      if (this.responses.length === 0) this.close(`idle for more than ${options.connectionsMaxIdleMs} ms (connections.max.idle.ms)`, 'info');
+      if (this.responses.length === 0 && !this.sending) this.close(`idle for more than ${options.connectionsMaxIdleMs} ms (connections.max.idle.ms)`, 'info');
     });
     socket.on('error', (err) => log.info(`connection ${this.name}: ${err.message}`));
-    socket.on('close', () => this.abort.abort());
+    socket.on('close', () => {
+      this.abort.abort();
+      this.regionWriter.cancel();
+    });
     // The client finished sending: waits end early (as Kafka drops them), what is in flight is
     // answered, then our side closes too.
     socket.on('end', () => {
@@ -97,7 +114,7 @@ export class Connection {
     this.inboundBytes = 0;
     this.socket.once('finish', () => this.socket.destroy());
     setTimeout(() => this.socket.destroy(), CLOSE_LINGER_MS).unref();
-    this.socket.end();
+    this.endWhenIdle(); // or once a response being sent by the region writer is out
   }
 
   private onData(chunk: Buffer): void {
@@ -190,31 +207,77 @@ export class Connection {
 
   /** Writes every answered response at the head of the queue, in request order. */
   private flush(): void {
-    if (this.responses[0]?.outcome === undefined) return;
-    this.socket.cork();
-    try {
-      while (this.responses.length > 0 && this.responses[0].outcome !== undefined) {
-        const outcome = this.responses.shift()!.outcome!;
-        if (outcome.kind === 'close') {
-          this.socket.uncork();
-          this.close(outcome.reason);
-          return;
-        }
-        if (outcome.kind === 'respond') {
-          for (const chunk of outcome.chunks) {
-            if (!this.socket.write(chunk)) this.writeBlocked = true;
+    if (this.sending || this.socket.destroyed) return;
+    if (this.responses[0]?.outcome !== undefined) {
+      this.socket.cork();
+      try {
+        while (this.responses.length > 0 && this.responses[0].outcome !== undefined) {
+          const outcome = this.responses.shift()!.outcome!;
+          if (outcome.kind === 'close') {
+            this.socket.uncork();
+            this.close(outcome.reason);
+            return;
           }
+          if (outcome.kind !== 'respond') continue;
+          if (outcome.chunks.some(isFileRegion)) {
+            this.sendWithRegions(outcome.chunks);
+            break;
+          }
+          for (const chunk of outcome.chunks) this.write(chunk as Buffer);
         }
+      } finally {
+        if (this.socket.writable) this.socket.uncork();
       }
-    } finally {
-      if (this.socket.writable) this.socket.uncork();
     }
     this.endWhenIdle();
     this.updateReading();
   }
 
+  private write(chunk: Buffer): void {
+    this.writesInFlight++;
+    if (!this.socket.write(chunk, () => this.writeDone())) this.writeBlocked = true;
+  }
+
+  private writeDone(): void {
+    if (--this.writesInFlight > 0 || !this.onWritesDone) return;
+    const done = this.onWritesDone;
+    this.onWritesDone = null;
+    done();
+  }
+
+  /** Resolves once every byte written through the socket so far has reached the kernel. */
+  private writesCompleted(): Promise<void> {
+    if (this.writesInFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.onWritesDone = resolve));
+  }
+
+  /**
+   * Hands a response with file regions to the region writer once the socket's earlier writes
+   * completed (ordering: the writer writes on the fd directly); flushing resumes after it.
+   */
+  private sendWithRegions(chunks: ResponseChunk[]): void {
+    this.sending = true;
+    this.writesCompleted()
+      .then(() => this.regionWriter.send(chunks))
+      .then(
+        () => {
+          this.sending = false;
+          this.flush();
+        },
+        (err: unknown) => {
+          this.sending = false;
+          if (this.socket.destroyed) return;
+          // The frame length is already out: the only safe answer is to close. A storage failure
+          // (file shorter than its region) is the broker's problem; a socket error the client's.
+          const level = err instanceof NativeError ? 'warn' : 'info';
+          log[level](`closing connection ${this.name} (listener ${this.options.listenerName}): sending a response with records failed: ${(err as Error)?.message ?? String(err)}`);
+          this.socket.destroy();
+        },
+      );
+  }
+
   private endWhenIdle(): void {
-    if (this.closing && this.responses.length === 0 && this.socket.writable) this.socket.end();
+    if (this.closing && this.responses.length === 0 && !this.sending && this.socket.writable) this.socket.end();
   }
 
   /** Backpressure: stop reading while too many requests wait or the socket cannot take writes. */

@@ -3,13 +3,13 @@
 // failure escape as anything but an error response.
 import { log } from '../logger.js';
 import { ErrorCode, errorCodeOf } from '../protocol/errors.js';
-import { ApiKey, apiSpecs, decodeRequest, decodeRequestHeader, encodeResponse } from '../protocol/index.js';
+import { ApiKey, apiSpecs, decodeRequest, decodeRequestHeader, encodeResponseChunks, type ResponseChunk } from '../protocol/index.js';
 import { type ApiHandler, CloseConnectionError, type RequestContext } from './handler.js';
 import type { BrokerServices } from './services.js';
 
 /** What the connection does with one request. */
 export type DispatchOutcome =
-  | { kind: 'respond'; chunks: Buffer[] }
+  | { kind: 'respond'; chunks: ResponseChunk[] } // bytes, and file regions of fetched records
   | { kind: 'silent' } // no response (Produce acks=0)
   | { kind: 'close'; reason: string };
 
@@ -58,7 +58,7 @@ export function dispatch(
   };
   const respond = (atVersion: number, body: unknown): DispatchOutcome => {
     try {
-      return { kind: 'respond', chunks: encodeResponse(apiKey, atVersion, correlationId, body as never) };
+      return { kind: 'respond', chunks: encodeResponseChunks(apiKey, atVersion, correlationId, body as object) };
     } catch (err) {
       log.error(`cannot encode ${spec.name} v${atVersion} response (correlation id ${correlationId})`, err);
       return { kind: 'close', reason: `response encoding failed for ${spec.name} v${atVersion}` };

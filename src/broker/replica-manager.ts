@@ -2,6 +2,7 @@
 // logs for produce and fetch. It maps every failure to an error code for that partition only,
 // and wakes parked fetches after appends. Each PartitionLog stays the single owner of its files.
 import { ErrorCode, KafkaError, errorCodeOf, type RecordError } from '../protocol/errors.js';
+import type { FileRegionHandle } from '../native/index.js';
 import type { LogManager } from '../storage/log-manager.js';
 import type { PartitionLog } from '../storage/partition-log.js';
 import type { DelayedFetchPurgatory } from './delayed-fetch.js';
@@ -32,10 +33,18 @@ export interface PartitionFetch {
   currentLeaderEpoch: number; // -1: not checked
 }
 
+/** A fetch's records: a segment file region (sent with sendfile), or bytes (empty when none). */
+export type FetchRecords = FileRegionHandle | Buffer;
+
+/** Bytes of a fetch's records, whichever form they take. */
+export function recordsSize(records: FetchRecords): number {
+  return Buffer.isBuffer(records) ? records.length : records.size;
+}
+
 /** What a fetch read from one partition, in FetchResponse terms. */
 export interface PartitionFetchResult {
   errorCode: number;
-  records: Buffer; // never null: an empty Buffer when nothing was read
+  records: FetchRecords; // never null: an empty Buffer when nothing was read
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
@@ -144,7 +153,7 @@ export class ReplicaManager {
   /**
    * Reads every partition once (Kafka's readFromLog): at most maxBytes in total, each partition
    * at most its partitionMaxBytes, and at least one whole batch for the first partition with
-   * data so a consumer always makes progress.
+   * data so a consumer always makes progress. Records are file regions: nothing is copied.
    */
   readFromLog(partitions: PartitionFetch[], maxBytes: number, isolation: FetchParams['isolation']): PartitionFetchResult[] {
     let limitBytes = maxBytes;
@@ -153,10 +162,11 @@ export class ReplicaManager {
       try {
         const log = this.getPartitionOrError(p.topic, p.partition);
         checkLeaderEpoch(log, p.currentLeaderEpoch);
-        const data = log.read(p.fetchOffset, Math.max(0, Math.min(p.partitionMaxBytes, limitBytes)), minOneMessage, isolation);
-        if (data.records.length > 0) {
+        const data = log.readRegion(p.fetchOffset, Math.max(0, Math.min(p.partitionMaxBytes, limitBytes)), minOneMessage, isolation);
+        const size = recordsSize(data.records);
+        if (size > 0) {
           minOneMessage = false;
-          limitBytes = Math.max(0, limitBytes - data.records.length);
+          limitBytes = Math.max(0, limitBytes - size);
         }
         return {
           errorCode: ErrorCode.NONE,
@@ -178,7 +188,7 @@ export class ReplicaManager {
    */
   async fetchMessages(partitions: PartitionFetch[], params: FetchParams): Promise<PartitionFetchResult[]> {
     const first = this.readFromLog(partitions, params.maxBytes, params.isolation);
-    const bytes = first.reduce((sum, r) => sum + r.records.length, 0);
+    const bytes = first.reduce((sum, r) => sum + recordsSize(r.records), 0);
     const failed = first.some((r) => r.errorCode !== ErrorCode.NONE);
     if (params.maxWaitMs <= 0 || partitions.length === 0 || bytes >= params.minBytes || failed) return first;
     const outcome = await this.delayedFetches.park({

@@ -105,6 +105,14 @@ export interface TimestampOffset {
   offset: number;
 }
 
+/** What decides a roll besides the batches (Kafka's LogSegment.shouldRoll inputs). */
+export interface RollPolicy {
+  segmentBytes: number;
+  rollMs: number; // segment.ms minus the segment's jitter
+  createdMs: number; // when this process opened the segment
+  nowMs: number;
+}
+
 /** Kafka's LogSegment: the .log file plus its sparse .index and .timeindex, owned natively. */
 export interface LogSegmentHandle {
   readonly baseOffset: number;
@@ -121,12 +129,25 @@ export interface LogSegmentHandle {
    * entries every indexIntervalBytes. Returns the file position the bytes were written at.
    */
   append(records: Buffer): number;
+  /**
+   * The leader's append in one call (one napi call per produced partition): Kafka's shouldRoll
+   * check, offsets and leader epoch (and LogAppendTime when >= 0) patched in place, append and
+   * index. Returns the last offset, or -1 with nothing changed when the segment must roll first.
+   */
+  appendAsLeader(records: Buffer, baseOffset: number, leaderEpoch: number, logAppendTime: number, roll: RollPolicy): number;
   /** Locates whole batches containing startOffset onward, up to maxSize bytes and maxPosition. */
   read(startOffset: number, maxSize: number, maxPosition: number, minOneMessage: boolean): SegmentSlice | null;
   /** Copies bytes out of the .log file (the copying fetch path; sendfile comes later); clamped to size(). */
   readBytes(position: number, size: number): Buffer;
   /** Copies .log bytes from position into target (e.g. a slot in a response buffer); returns bytes copied. */
   readInto(position: number, target: Buffer): number;
+  /**
+   * The .log bytes [position, position+size) (clamped to size()) as a region a fetch sends
+   * with sendfile; it keeps the file open, so it stays sendable after close() or deletion.
+   * cold (not the active segment): advises sequential read-ahead for the file (first time)
+   * and WILLNEED for the range.
+   */
+  region(position: number, size: number, cold: boolean): FileRegionHandle;
   /** First record (walking records, decompressing if needed) with timestamp >= target and offset >= startingOffset. */
   findOffsetByTimestamp(timestamp: number, startingOffset: number): TimestampOffset | null;
   /** Re-validates every batch (CRC-32C), truncates a torn tail, rebuilds both indexes. */
@@ -140,8 +161,6 @@ export interface LogSegmentHandle {
   flush(): void;
   /** True when an index file was missing at open while the .log has data: call recover(). */
   needsRecovery(): boolean;
-  /** True when an index reached maxIndexSize (no more entries fit): Kafka rolls the segment. */
-  isIndexFull(): boolean;
   /** Trims preallocated index files to their used size (called when the segment stops being active). */
   onBecomeInactive(): void;
   /** Closes all three files. The handle is unusable afterwards. */
@@ -217,6 +236,39 @@ export interface RecordBatchBuilderHandle {
    */
   close(producerId: number, producerEpoch: number, baseSequence: number): Buffer;
 }
+/** Bytes of a segment's .log a fetch response carries; the file stays open while this lives. */
+export interface FileRegionHandle {
+  readonly size: number;
+  /** The copying writer: preads region bytes from offset into target (counted as copied); returns bytes read. */
+  readInto(offset: number, target: Buffer): number;
+  /** True when a batch in the region uses this codec (reads batch headers only). */
+  containsCodec(codec: CodecId): boolean;
+}
+
+/**
+ * One response written on a dup of a socket fd off the JS thread: bytes and regions in the
+ * order pushed, sendfile for regions, EAGAIN waited out in poll(POLLOUT).
+ */
+export interface SendJobHandle {
+  /** Appends bytes (copied natively: response headers, never record bytes). */
+  pushBytes(bytes: Buffer): void;
+  /** Appends a region (a FileRegionHandle from this module). */
+  pushRegion(region: FileRegionHandle): void;
+  /**
+   * Writes everything on a thread of its own (a stalled reader holds no libuv pool thread);
+   * resolves with the bytes written, or -1 when cancelled. Rejects when the socket fails or a
+   * segment file is shorter than its region.
+   */
+  run(): Promise<number>;
+  /** Stops at the next wait for the socket (within ~50 ms); the dup is closed when it settles. */
+  cancel(): void;
+}
+
+/** Fetch bytes sent with sendfile and fetch bytes copied into JS (copying writer), since start. */
+export interface DataPathMetrics {
+  sendfileBytes: number;
+  copiedBytes: number;
+}
 
 /** Everything the addon exposes; loaded once from native/sluice.<platform>.node. */
 export interface NativeAddon {
@@ -285,6 +337,10 @@ export interface NativeAddon {
    * recomputes its CRC-32C (a retry after an epoch bump); records and compression are untouched.
    */
   rewriteProducerState(batch: Buffer, producerId: number, producerEpoch: number, baseSequence: number): void;
+  /** A send job on a dup of socket fd `fd` (dup'd now: the job never writes into a reused fd). */
+  newSendJob(fd: number): SendJobHandle;
+  /** Counters proving where fetch bytes went (sendfile vs copied into JS). */
+  dataPathMetrics(): DataPathMetrics;
 }
 
 const errorNames: ReadonlySet<string> = new Set<NativeErrorName>([
@@ -322,6 +378,7 @@ const segmentMethods = [
   'maxTimestampSoFar',
   'firstBatchTimestamp',
   'append',
+  'appendAsLeader',
   'read',
   'readInto',
   'findOffsetByTimestamp',
@@ -329,10 +386,62 @@ const segmentMethods = [
   'truncateTo',
   'flush',
   'needsRecovery',
-  'isIndexFull',
   'onBecomeInactive',
   'close',
-] as const satisfies readonly Exclude<keyof LogSegmentHandle, 'baseOffset' | 'readBytes'>[];
+] as const satisfies readonly Exclude<keyof LogSegmentHandle, 'baseOffset' | 'readBytes' | 'region'>[];
+
+/** The addon's FileRegion and SendJob classes, as loaded. */
+interface RawFileRegion {
+  readonly size: number;
+  readInto(offset: number, target: Buffer): number;
+  containsCodec(codec: number): boolean;
+}
+interface RawSendJob {
+  pushBytes(bytes: Buffer): void;
+  pushRegion(region: RawFileRegion): void;
+  run(): Promise<number>;
+  cancel(): void;
+}
+
+/** Guards a native FileRegion; keeps the raw instance, which a send job must be given. */
+class GuardedFileRegion implements FileRegionHandle {
+  readonly size: number;
+  constructor(readonly raw: RawFileRegion) {
+    this.size = raw.size;
+  }
+  readInto(offset: number, target: Buffer): number {
+    try {
+      return this.raw.readInto(offset, target);
+    } catch (err) {
+      return translate(err);
+    }
+  }
+  containsCodec(codec: CodecId): boolean {
+    try {
+      return this.raw.containsCodec(codec);
+    } catch (err) {
+      return translate(err);
+    }
+  }
+}
+
+/** Guards a native SendJob: failures surface as NativeError (e.g. a short segment file). */
+class GuardedSendJob implements SendJobHandle {
+  constructor(private readonly raw: RawSendJob) {}
+  pushBytes(bytes: Buffer): void {
+    this.raw.pushBytes(bytes);
+  }
+  pushRegion(region: FileRegionHandle): void {
+    if (!(region instanceof GuardedFileRegion)) throw new TypeError('not a FileRegion of the native addon');
+    this.raw.pushRegion(region.raw);
+  }
+  run(): Promise<number> {
+    return this.raw.run().catch(translate);
+  }
+  cancel(): void {
+    this.raw.cancel();
+  }
+}
 
 /** Wraps the raw napi class instance so its failures surface as NativeError. */
 function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
@@ -347,6 +456,8 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
     raw.readInto(position, buf);
     return buf;
   });
+  const rawRegion = (raw as unknown as { region(p: number, s: number, c: boolean): RawFileRegion }).region.bind(raw);
+  handle.region = guard((position: number, size: number, cold: boolean) => new GuardedFileRegion(rawRegion(position, size, cold)));
   return handle as unknown as LogSegmentHandle;
 }
 
@@ -425,6 +536,8 @@ function load(): NativeAddon {
       return new GuardedRecordBatchBuilder(api, new api.RecordBatchBuilder(codec, batchSize, baseTimestamp));
     }),
     rewriteProducerState: guard(raw.rewriteProducerState),
+    newSendJob: guard((fd: number) => new GuardedSendJob(new (raw as unknown as { SendJob: new (fd: number) => RawSendJob }).SendJob(fd))),
+    dataPathMetrics: raw.dataPathMetrics,
     openSegment: guard((dir: string, baseOffset: number, config: SegmentConfig) =>
       wrapSegment(raw.openSegment(dir, baseOffset, config)),
     ),

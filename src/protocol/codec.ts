@@ -1,5 +1,6 @@
 // Interprets the generated schema tables: each (struct, version) is compiled once into closures.
 import { ProtocolError } from './errors.js';
+import { isFileRegion } from './file-region.js';
 import type { Reader } from './reader.js';
 import { inRange, parseRange, type FieldSchema, type MessageSchema, type TaggedField } from './schema.js';
 import { Writer } from './writer.js';
@@ -320,6 +321,11 @@ function bytesCodec(name: string, nullable: boolean, flexible: boolean): FieldCo
       if (v === null) {
         if (!nullable) throw new Error(`${name} is null in a version where it is not nullable`);
         return flexible ? w.unsignedVarint(0) : w.int32(-1);
+      }
+      if (isFileRegion(v)) {
+        if (flexible) w.unsignedVarint(v.size + 1);
+        else w.int32(v.size);
+        return w.region(v);
       }
       const b = v as Buffer;
       if (flexible) w.unsignedVarint(b.length + 1);

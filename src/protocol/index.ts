@@ -6,10 +6,12 @@ import { apiSchemas, type ApiKey, type RequestBodies, type ResponseBodies } from
 import { Reader } from './reader.js';
 import { parseRange } from './schema.js';
 import { Writer } from './writer.js';
+import type { ResponseChunk } from './file-region.js';
 
 export { ProtocolError } from './errors.js';
 export { decodeRequestHeader, requestHeaderVersion, responseHeaderVersion, type RequestHeader } from './headers.js';
 export type { TaggedField } from './schema.js';
+export { isFileRegion, type FileRegion, type ResponseChunk } from './file-region.js';
 export * from './messages/index.js';
 
 /** What ApiVersions and version checks need to know about one API from the specs. */
@@ -48,12 +50,28 @@ export function decodeRequest(apiKey: number, version: number, frame: Buffer, bo
 export function encodeResponse<K extends ApiKey>(apiKey: K, version: number, correlationId: number, body: ResponseBodies[K]): Buffer[];
 export function encodeResponse(apiKey: number, version: number, correlationId: number, body: object): Buffer[];
 export function encodeResponse(apiKey: number, version: number, correlationId: number, body: object): Buffer[] {
+  const w = writeResponse(apiKey, version, correlationId, body);
+  const total = w.length;
+  return withSize(w.finishBytes(), total);
+}
+
+/**
+ * Like encodeResponse, for the broker: records held as file regions (fetch) stay regions, as
+ * their own chunks, and the frame size counts their bytes.
+ */
+export function encodeResponseChunks(apiKey: number, version: number, correlationId: number, body: object): ResponseChunk[] {
+  const w = writeResponse(apiKey, version, correlationId, body);
+  const total = w.length;
+  return withSize(w.finish(), total);
+}
+
+function writeResponse(apiKey: number, version: number, correlationId: number, body: object): Writer {
   const schema = schemaOf(apiKey, version);
   const w = new Writer();
-  w.int32(0); // size, patched below
+  w.int32(0); // size, patched by withSize
   writeResponseHeader(w, apiKey, version, correlationId);
   messageCodec(schema.response, version).write(w, body as Record<string, unknown>);
-  return withSize(w);
+  return w;
 }
 
 /** Encodes a whole request frame (size prefix, header v1/v2, body) as chunks; for tests and tools. */
@@ -71,7 +89,8 @@ export function encodeRequest(apiKey: number, version: number, correlationId: nu
   w.int32(0); // size, patched below
   writeRequestHeader(w, apiKey, version, correlationId, clientId);
   messageCodec(schema.request, version).write(w, body as Record<string, unknown>);
-  return withSize(w);
+  const total = w.length;
+  return withSize(w.finishBytes(), total);
 }
 
 /** Decodes a response frame (the bytes after the size prefix); for tests and tools. */
@@ -84,9 +103,8 @@ export function decodeResponse(apiKey: number, version: number, frame: Buffer): 
   return { correlationId, body: messageCodec(schema.response, version).read(r) };
 }
 
-function withSize(w: Writer): Buffer[] {
-  const total = w.length;
-  const chunks = w.finish();
-  chunks[0].writeInt32BE(total - 4, 0);
+/** Patches the frame's size prefix (the first 4 bytes, always in the first byte chunk). */
+function withSize<C extends ResponseChunk>(chunks: C[], total: number): C[] {
+  (chunks[0] as Buffer).writeInt32BE(total - 4, 0);
   return chunks;
 }

@@ -1,4 +1,5 @@
 // Appends Kafka's primitive types into growing chunks; large payloads join as their own chunk.
+import type { FileRegion, ResponseChunk } from './file-region.js';
 import { zigzagEncode32, zigzagEncode64 } from './primitives.js';
 
 const FIRST_CHUNK = 1024;
@@ -6,9 +7,10 @@ const MAX_CHUNK = 64 * 1024;
 /** Payloads at least this large are referenced, not copied. */
 const ZERO_COPY_MIN = 512;
 
-/** Output cursor producing Buffer[] chunks whose concatenation is the encoding. */
+/** Output cursor producing chunks (bytes, file regions) whose concatenation is the encoding. */
 export class Writer {
-  private readonly chunks: Buffer[] = [];
+  private readonly chunks: ResponseChunk[] = [];
+  private regions = 0;
   private buf: Buffer;
   private pos = 0;
   private chunkStart = 0;
@@ -142,15 +144,29 @@ export class Writer {
     this.pos += b.length;
   }
 
+  /** File bytes sent by reference (fetch records): their own chunk, counted in length. */
+  region(r: FileRegion): void {
+    this.cut();
+    this.chunks.push(r);
+    this.flushedBytes += r.size;
+    this.regions++;
+  }
+
   /** The chunks written so far; the writer must not be used afterwards. */
-  finish(): Buffer[] {
+  finish(): ResponseChunk[] {
     this.cut();
     return this.chunks;
   }
 
+  /** The chunks written so far, all bytes (a file region here is a caller's bug: throws). */
+  finishBytes(): Buffer[] {
+    if (this.regions > 0) throw new Error('a file region cannot be encoded into a byte buffer');
+    return this.finish() as Buffer[];
+  }
+
   /** Everything written as one Buffer (copies when there are several chunks). */
   toBuffer(): Buffer {
-    const chunks = this.finish();
+    const chunks = this.finishBytes();
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   }
 }

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log as logger } from '../logger.js';
-import { native, type ActiveProducer, type CleanedGroup } from '../native/index.js';
+import { native, type ActiveProducer, type CleanedGroup, type FileRegionHandle } from '../native/index.js';
 import { KafkaError } from '../protocol/errors.js';
 import { ZERO_UUID } from './kafka-uuid.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
@@ -37,6 +37,14 @@ export interface LogAppendInfo {
 /** Whole record batches read from the log, plus the partition's offsets at read time. */
 export interface FetchDataInfo {
   records: Buffer;
+  highWatermark: number;
+  logStartOffset: number;
+  lastStableOffset: number;
+}
+
+/** What a fetch read: whole batches as a file region to send (an empty Buffer when none), plus offsets. */
+export interface FetchRegionInfo {
+  records: FileRegionHandle | Buffer;
   highWatermark: number;
   logStartOffset: number;
   lastStableOffset: number;
@@ -84,7 +92,6 @@ export interface PartitionLogOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
-const INT32_MAX = 2147483647;
 
 /** True for failures of the disk rather than of the input: they take the partition offline. */
 function isStorageError(err: unknown): boolean {
@@ -271,10 +278,14 @@ export class PartitionLog {
       const now = this.clock();
       const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
       const baseOffset = this.nextOffset;
-      const lastOffset = native.assignOffsets(records, baseOffset, leaderEpoch, logAppendTime);
       const maxTimestamp = logAppendTime >= 0 ? logAppendTime : batch.maxTimestamp;
-      this.maybeRoll(records.length, maxTimestamp, lastOffset, now);
-      this.activeSegment().handle.append(records);
+      // One native call checks the roll, assigns offsets and writes; -1 asks for a roll first
+      // (a fresh segment never does).
+      let lastOffset = this.appendToActive(records, baseOffset, leaderEpoch, logAppendTime, now);
+      if (lastOffset < 0) {
+        this.rollSegment();
+        lastOffset = this.appendToActive(records, baseOffset, leaderEpoch, logAppendTime, now);
+      }
       this.nextOffset = lastOffset + 1;
       this.producerState.update(batch, lastOffset, maxTimestamp);
       this.producerState.updateMapEndOffset(this.nextOffset);
@@ -293,32 +304,47 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one containing fetchOffset, up to maxBytes (at least one batch when
-   * minOneMessage). OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset].
+   * minOneMessage), copied into a Buffer (group loading, tools). OFFSET_OUT_OF_RANGE outside
+   * [logStartOffset, logEndOffset].
    */
   read(fetchOffset: number, maxBytes: number, minOneMessage: boolean, isolation: IsolationLevel): FetchDataInfo {
+    const { found, ...offsets } = this.locateRead(fetchOffset, maxBytes, minOneMessage, isolation);
+    const records = found ? this.io(() => found.segment.handle.readBytes(found.position, found.size)) : EMPTY;
+    return { records, ...offsets };
+  }
+
+  /**
+   * read() for a fetch: the same batches as a file region the connection sends with sendfile,
+   * so no record byte enters the JS heap. A region of a segment other than the active one asks
+   * the kernel for read-ahead (the consumer is catching up on cold data).
+   */
+  readRegion(fetchOffset: number, maxBytes: number, minOneMessage: boolean, isolation: IsolationLevel): FetchRegionInfo {
+    const { found, ...offsets } = this.locateRead(fetchOffset, maxBytes, minOneMessage, isolation);
+    const records = found ? this.io(() => found.segment.handle.region(found.position, found.size, found.cold)) : EMPTY;
+    return { records, ...offsets };
+  }
+
+  /** Where the batches of a read are (null when there are none) and the offsets at read time. */
+  private locateRead(fetchOffset: number, maxBytes: number, minOneMessage: boolean, isolation: IsolationLevel) {
     this.checkOnline();
     const endOffset = isolation === 'committed' ? this.lastStableOffset : this.highWatermark;
-    const result = (records: Buffer): FetchDataInfo => ({
-      records,
-      highWatermark: this.highWatermark,
-      logStartOffset: this._logStartOffset,
-      lastStableOffset: this.lastStableOffset,
-    });
+    const offsets = { highWatermark: this.highWatermark, logStartOffset: this._logStartOffset, lastStableOffset: this.lastStableOffset };
     if (fetchOffset < this._logStartOffset || fetchOffset > this.nextOffset) {
       throw new KafkaError(
         'OFFSET_OUT_OF_RANGE',
         `Offset ${fetchOffset} is outside [${this._logStartOffset}, ${this.nextOffset}] of ${this.topic}-${this.partition}`,
       );
     }
-    if (fetchOffset >= endOffset) return result(EMPTY);
-    return this.io(() => {
+    if (fetchOffset >= endOffset) return { found: null, ...offsets };
+    const found = this.io(() => {
       for (let i = floorSegmentIndex(this.segments, fetchOffset); i < this.segments.length; i++) {
-        const { handle } = this.segments[i];
-        const slice = handle.read(fetchOffset, maxBytes, handle.size(), minOneMessage);
-        if (slice) return result(slice.size > 0 ? handle.readBytes(slice.position, slice.size) : EMPTY);
+        const segment = this.segments[i];
+        const slice = segment.handle.read(fetchOffset, maxBytes, segment.handle.size(), minOneMessage);
+        if (slice) return slice.size > 0 ? { segment, position: slice.position, size: slice.size, cold: i < this.segments.length - 1 } : null;
       }
-      return result(EMPTY);
+      return null;
     });
+    return { found, ...offsets };
   }
 
   /**
@@ -615,21 +641,15 @@ export class PartitionLog {
     return this.segments[this.segments.length - 1];
   }
 
-  /** Kafka's LogSegment.shouldRoll, checked before each append. */
-  private maybeRoll(messagesSize: number, maxTimestampInMessages: number, maxOffsetInMessages: number, now: number): void {
+  /** Appends to the active segment unless Kafka's shouldRoll says it must roll first (then -1). */
+  private appendToActive(records: Buffer, baseOffset: number, leaderEpoch: number, logAppendTime: number, now: number): number {
     const active = this.activeSegment();
-    const size = active.handle.size();
-    if (size === 0) return;
-    const firstTimestamp = active.handle.firstBatchTimestamp();
-    const waited = firstTimestamp >= 0 ? maxTimestampInMessages - firstTimestamp : now - active.createdMs;
-    if (
-      size > this.config.segmentBytes - messagesSize ||
-      waited > this.config.segmentMs - active.rollJitterMs ||
-      active.handle.isIndexFull() ||
-      maxOffsetInMessages - active.baseOffset > INT32_MAX
-    ) {
-      this.rollSegment();
-    }
+    return active.handle.appendAsLeader(records, baseOffset, leaderEpoch, logAppendTime, {
+      segmentBytes: this.config.segmentBytes,
+      rollMs: this.config.segmentMs - active.rollJitterMs,
+      createdMs: active.createdMs,
+      nowMs: now,
+    });
   }
 
   private rollSegment(): LogSegment {

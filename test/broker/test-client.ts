@@ -91,6 +91,16 @@ export class TestClient {
     return this.response(apiKey, version, this.send(apiKey, version, body));
   }
 
+  /** Stops reading: the broker's writes back up until the kernel buffers are full. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Reads again after pause(). */
+  resume(): void {
+    this.socket.resume();
+  }
+
   /** Closes our side. */
   close(): void {
     this.socket.destroy();

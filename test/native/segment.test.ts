@@ -97,6 +97,9 @@ describe('LogSegment files', () => {
 
     const { offsets, times } = expectedIndex(batches, 1234, sparse.indexIntervalBytes);
     expect(offsets.length).toBe(8 * 3);
+    // entries reach the file in runs (or at flush), not with a write per batch
+    expect(readFileSync(f.index).every((b) => b === 0)).toBe(true);
+    seg.flush();
     const index = readFileSync(f.index);
     expect(index.length).toBe(1024); // still preallocated while active
     expect(index.subarray(0, offsets.length).equals(offsets)).toBe(true);
@@ -111,6 +114,18 @@ describe('LogSegment files', () => {
     expect(timeindex.readBigInt64BE(times.length)).toBe(BigInt(batches[11].maxTimestamp));
     expect(timeindex.readInt32BE(times.length + 8)).toBe(batches[11].lastOffset - 1234);
     seg.close();
+  });
+
+  it('writes index entries in runs of 1 KiB without waiting for a flush', () => {
+    const dense = { ...config, indexIntervalBytes: 0, maxIndexSize: 8 * 1024 }; // an entry per batch
+    const seg = native.openSegment(dir, 0, dense);
+    const batches = appendBatches(seg, 130);
+    const { offsets } = expectedIndex(batches, 0, dense.indexIntervalBytes);
+    const index = readFileSync(files(0).index);
+    expect(index.subarray(0, 1024).equals(offsets.subarray(0, 1024))).toBe(true); // the first run
+    expect(index.subarray(1024).every((b) => b === 0)).toBe(true); // the rest waits for the next run
+    seg.close();
+    expect(readFileSync(files(0).index).equals(offsets)).toBe(true);
   });
 
   it('reports the max timestamp so far and the first batch timestamp', () => {
@@ -157,6 +172,7 @@ describe('LogSegment files', () => {
       expect(copy.readNextOffset()).toBe(50);
       expect(copy.maxTimestampSoFar().timestamp).toBe(batches[9].maxTimestamp);
       const more = appendBatches(copy, 6);
+      copy.flush();
       const all = [...batches, ...more];
       const { offsets } = expectedIndex(all, 0, config.indexIntervalBytes);
       // index entries written after reopening follow Kafka's rule from a fresh byte counter,
@@ -197,6 +213,42 @@ describe('LogSegment files', () => {
     expect(errorNameOf(() => seg.append(buildBatch({ records: simpleRecords(2) }).subarray(0, 50)))).toBe('CORRUPT_MESSAGE');
     expect(seg.size()).toBe(size);
     expect(statSync(files(0).log).size).toBe(size);
+    seg.close();
+  });
+});
+
+describe('LogSegment.appendAsLeader', () => {
+  const roll = { segmentBytes: 1 << 30, rollMs: 1e12, createdMs: 0, nowMs: 0 };
+
+  it('assigns offsets and epoch in place and appends in one call, returning the last offset', () => {
+    const seg = native.openSegment(dir, 100, config);
+    const bytes = buildBatch({ records: simpleRecords(5, 40), baseTimestamp: 1000 });
+    expect(seg.appendAsLeader(bytes, 100, 7, -1, roll)).toBe(104);
+    expect(bytes.readBigInt64BE(0)).toBe(100n);
+    expect(bytes.readInt32BE(12)).toBe(7); // partitionLeaderEpoch
+    expect(seg.readNextOffset()).toBe(105);
+    expect(readFileSync(files(100).log).equals(bytes)).toBe(true);
+    seg.close();
+  });
+
+  it('answers -1 and writes nothing when Kafka would roll: size, time, offset range or full index', () => {
+    const seg = native.openSegment(dir, 0, { ...config, indexIntervalBytes: 0, maxIndexSize: 16 });
+    const batch = () => buildBatch({ records: simpleRecords(5, 40), baseTimestamp: 1000 });
+    const first = batch();
+    // an empty segment never rolls, whatever the limits
+    expect(seg.appendAsLeader(first, 0, 0, -1, { ...roll, segmentBytes: 1, rollMs: -1 })).toBe(4);
+    const size = seg.size();
+    const refused = (b: Buffer, base: number, r: typeof roll): void => {
+      const [before, sizeBefore] = [Buffer.from(b), seg.size()];
+      expect(seg.appendAsLeader(b, base, 0, -1, r)).toBe(-1);
+      expect(b.equals(before)).toBe(true); // offsets not patched either
+      expect(seg.size()).toBe(sizeBefore);
+    };
+    refused(batch(), 5, { ...roll, segmentBytes: size + first.length - 1 }); // would pass segment.bytes
+    refused(buildBatch({ records: simpleRecords(5, 40), baseTimestamp: 1000 + 60_000 }), 5, { ...roll, rollMs: 59_999 }); // segment.ms since the first batch
+    refused(batch(), 2 ** 31, roll); // offsets no longer fit the index's relative i32
+    expect(seg.appendAsLeader(batch(), 5, 0, -1, { ...roll, segmentBytes: size + first.length })).toBe(9); // exactly fits
+    refused(batch(), 10, roll); // the .timeindex (16 bytes: one entry) is full
     seg.close();
   });
 });

@@ -101,8 +101,27 @@ describe('Writer chunks', () => {
     w.raw(big);
     w.int16(2);
     expect(w.length).toBe(2006);
-    const chunks = w.finish();
+    const chunks = w.finishBytes();
     expect(chunks[1]).toBe(big);
     expect(Buffer.concat(chunks).equals(Buffer.concat([Buffer.from('00000001', 'hex'), big, Buffer.from('0002', 'hex')]))).toBe(true);
+  });
+
+  it('keeps a file region as its own chunk, counted in the length but never copied', () => {
+    const region = { size: 5000 };
+    const w = new Writer(16);
+    w.int32(1);
+    w.region(region);
+    w.int16(2);
+    expect(w.length).toBe(5006);
+    const chunks = w.finish();
+    expect(chunks).toHaveLength(3);
+    expect(chunks[1]).toBe(region);
+    expect(Buffer.concat([chunks[0] as Buffer, chunks[2] as Buffer]).toString('hex')).toBe('000000010002');
+  });
+
+  it('refuses to flatten a file region into bytes', () => {
+    const w = new Writer(16);
+    w.region({ size: 1 });
+    expect(() => w.toBuffer()).toThrow(/file region/);
   });
 });

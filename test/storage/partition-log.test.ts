@@ -121,6 +121,14 @@ describe('append and read', () => {
     expect(log.segmentBaseOffsets()).toEqual([0, 2]);
   });
 
+  test('segment.ms of Long.MAX_VALUE never rolls, and a full index does', () => {
+    const log = openLog({ segmentMs: 9223372036854775807, segmentIndexBytes: 24, indexIntervalBytes: 0 });
+    for (let i = 0; i < 3; i++) log.appendAsLeader(makeBatch({ values: [`v${i}`], timestamp: 10_000 + i }), 0);
+    expect(log.segmentCount).toBe(1); // the 2nd and 3rd batches each added a .timeindex entry: 24 bytes, full
+    log.appendAsLeader(makeBatch({ values: ['v3'], timestamp: 10_003 }), 0);
+    expect(log.segmentBaseOffsets()).toEqual([0, 3]);
+  });
+
   test('segment.jitter.ms makes a segment roll up to that much before segment.ms', () => {
     const random = vi.spyOn(Math, 'random').mockReturnValue(0.5); // jitter = 0.5 * min(800, 1000) = 400
     try {

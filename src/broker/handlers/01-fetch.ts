@@ -20,7 +20,10 @@
 //   older than the leader's → FENCED_LEADER_EPOCH, newer → UNKNOWN_LEADER_EPOCH.
 // - Versions below 10 cannot carry zstd (KIP-110): a partition whose returned batches include a
 //   zstd batch gets UNSUPPORTED_COMPRESSION_TYPE and no records. Kafka decides this from the
-//   topic's compression.type; Sluice looks at the batches actually returned (header fields only).
+//   topic's compression.type; Sluice looks at the batches actually returned (header fields only,
+//   read natively from the file: no record byte enters JS).
+// - Records are file regions of the segments, sent by the connection with sendfile (see
+//   connection.ts); the response is encoded around them.
 // - Follower fetches (replica_id >= 0) are served like consumer fetches: there are no followers.
 // - preferred_read_replica (v11+) is always -1: read from the leader.
 // - A partition named more than once (in one topic entry or in entries repeating a topic) is read
@@ -42,15 +45,14 @@ import {
   defaultFetchResponseLeaderIdAndEpoch,
   defaultFetchResponseSnapshotId,
 } from '../../protocol/index.js';
-import { BatchHeader, RecordBatchView } from '../../protocol/record-batch-view.js';
+import { Codec } from '../../native/index.js';
 import type { ApiHandler } from '../handler.js';
-import { failedFetch, type PartitionFetch, type PartitionFetchResult } from '../replica-manager.js';
+import { failedFetch, type FetchRecords, type PartitionFetch, type PartitionFetchResult } from '../replica-manager.js';
 
 /** First Fetch version with topic ids instead of names. */
 const TOPIC_ID_VERSION = 13;
 /** First Fetch version allowed to carry zstd batches. */
 const ZSTD_VERSION = 10;
-const ZSTD = 4;
 const READ_COMMITTED = 1;
 
 function partitionData(partitionIndex: number, r: PartitionFetchResult, committed: boolean): FetchResponsePartitionData {
@@ -65,18 +67,15 @@ function partitionData(partitionIndex: number, r: PartitionFetchResult, committe
     snapshotId: defaultFetchResponseSnapshotId(),
     abortedTransactions: committed ? [] : null,
     preferredReadReplica: -1,
-    records: r.records,
+    // A file region where the generated type says Buffer (what decoders produce): the encoder
+    // writes a region as its length plus a region chunk the connection sends with sendfile.
+    records: r.records as Buffer,
   };
 }
 
-/** True when any batch in records is zstd-compressed (walks batch headers, never records). */
-function containsZstd(records: Buffer): boolean {
-  for (let pos = 0; pos + BatchHeader.size <= records.length; ) {
-    const batch = new RecordBatchView(records, pos);
-    if (batch.compression === ZSTD) return true;
-    pos += batch.sizeInBytes;
-  }
-  return false;
+/** True when a batch read is zstd-compressed (the addon reads batch headers from the file only). */
+function containsZstd(records: FetchRecords): boolean {
+  return !Buffer.isBuffer(records) && records.containsCodec(Codec.zstd);
 }
 
 /** A topic of the request with its partitions collapsed: one entry per partition, last one wins. */
@@ -142,7 +141,7 @@ export const handler: ApiHandler<FetchRequest, FetchResponse> = {
       partitions: t.partitions.map((p, pi) => {
         const slot = plan[ti][pi];
         let r = typeof slot === 'number' ? results[slot] : slot;
-        if (ctx.apiVersion < ZSTD_VERSION && r.records.length > 0 && containsZstd(r.records)) {
+        if (ctx.apiVersion < ZSTD_VERSION && containsZstd(r.records)) {
           r = failedFetch(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
         }
         return partitionData(p.partition, r, committed);
