@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{BufferSlice, Object};
-use napi::Env;
+use napi::{Env, JsDeferred};
 use napi_derive::napi;
 
 use crate::batch::{Header, HEADER_SIZE};
@@ -179,7 +179,8 @@ impl SendJob {
     self.push(Part::Region(region.file.clone(), region.position, region.size))
   }
 
-  /// Writes every part on a new thread; resolves with bytes written, -1 when cancelled.
+  /// Writes every part: a first non-blocking attempt here when the response is small, the rest
+  /// (partial writes, EAGAIN) on a thread of its own; resolves with bytes written, -1 when cancelled.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn run<'env>(&self, env: &'env Env) -> napi::Result<Object<'env>> {
     let Pending { fd, parts } = self
@@ -188,17 +189,37 @@ impl SendJob {
       .map_err(|_| napi::Error::from_reason("send job poisoned"))?
       .take()
       .ok_or_else(|| napi::Error::from_reason("send job already run"))?;
-    let task = SendTask {
+    let total: u64 = parts.iter().map(Part::len).sum();
+    let mut task = SendTask {
       fd,
       parts,
       cancel: self.cancel.clone(),
+      part: 0,
+      done_in_part: 0,
+      sent: 0,
     };
     let (deferred, promise) = env.create_deferred()?;
+    // A small response usually fits the socket buffer: sending it here saves a thread start and
+    // two context switches per fetch (tail fetches of a live consumer are small). Large ones go
+    // to the thread at once, so their copy into the socket runs on the other core.
+    if total <= SYNC_ATTEMPT_MAX_BYTES {
+      match task.advance(false) {
+        Ok(Step::Done) => {
+          settle(deferred, Ok(task.sent), resolver);
+          return Ok(promise);
+        }
+        Ok(Step::WouldBlock) => {}
+        Err(e) => {
+          settle(deferred, Err(e), resolver);
+          return Ok(promise);
+        }
+      }
+    }
     std::thread::Builder::new()
       .name("sluice-send".into())
-      .spawn(move || match task.run() {
-        Ok(sent) => deferred.resolve(move |_| Ok(sent)),
-        Err(reason) => deferred.reject(napi::Error::from_reason(reason)),
+      .spawn(move || {
+        let result = task.advance(true).map(|_| task.sent);
+        settle(deferred, result, resolver);
       })
       .map_err(|e| io_error("start send thread", e))?;
     Ok(promise)
@@ -211,16 +232,55 @@ impl SendJob {
   }
 }
 
-/// A SendJob's writes, off the JS thread; the dup closes when it drops.
+/// Responses up to this size are first tried without blocking on the JS thread.
+const SYNC_ATTEMPT_MAX_BYTES: u64 = 64 * 1024;
+
+impl Part {
+  fn len(&self) -> u64 {
+    match self {
+      Part::Bytes(b) => b.len() as u64,
+      Part::Region(_, _, size) => *size,
+    }
+  }
+}
+
+/// What a SendJob's promise resolves with: bytes written, or -1 when cancelled.
+fn resolver(value: i64) -> impl FnOnce(Env) -> napi::Result<i64> + Send {
+  move |_| Ok(value)
+}
+
+/// Settles a SendJob's promise (from either thread) with how its writes ended.
+fn settle<R: FnOnce(Env) -> napi::Result<i64>>(
+  deferred: JsDeferred<i64, R>,
+  result: Result<u64, SendError>,
+  make: fn(i64) -> R,
+) {
+  match result {
+    Ok(sent) => deferred.resolve(make(sent as i64)),
+    Err(SendError::Cancelled) => deferred.resolve(make(-1)),
+    Err(SendError::Failed(reason)) => deferred.reject(napi::Error::from_reason(reason)),
+  }
+}
+
+/// A SendJob's writes and how far they got; the dup closes when it drops.
 struct SendTask {
   fd: OwnedFd,
   parts: Vec<Part>,
   cancel: Arc<AtomicBool>,
+  part: usize,       // the part being written
+  done_in_part: u64, // bytes of it already written
+  sent: u64,         // bytes written in all
 }
 
 enum SendError {
   Cancelled,
   Failed(String),
+}
+
+/// Where `advance` stopped.
+enum Step {
+  Done,
+  WouldBlock, // the socket is full and the caller may not wait
 }
 
 impl SendTask {
@@ -249,77 +309,84 @@ impl SendTask {
     }
   }
 
-  /// Handles a failed write: Ok to retry (EAGAIN after waiting, EINTR), Err to stop.
-  fn on_error(&self, what: &str) -> Result<(), SendError> {
-    let e = std::io::Error::last_os_error();
-    match e.raw_os_error() {
-      Some(libc::EAGAIN) => self.wait_writable(),
-      Some(libc::EINTR) => Ok(()),
-      _ => Err(SendError::Failed(format!("{what}: {e}"))),
+  /// One send/sendfile call for the current part: bytes written, or the errno.
+  fn write_once(&self) -> Result<usize, i32> {
+    let fd = self.fd.as_raw_fd();
+    let n = match &self.parts[self.part] {
+      Part::Bytes(bytes) => {
+        // `more`: a region follows, so the kernel may hold these bytes to fill a packet with it.
+        let more = matches!(self.parts.get(self.part + 1), Some(Part::Region(..)));
+        let flags = libc::MSG_NOSIGNAL | if more { libc::MSG_MORE } else { 0 };
+        let rest = &bytes[self.done_in_part as usize..];
+        // SAFETY: rest is a valid slice; MSG_NOSIGNAL: a closed peer gives EPIPE, not SIGPIPE.
+        unsafe { libc::send(fd, rest.as_ptr().cast(), rest.len(), flags) }
+      }
+      Part::Region(file, position, size) => {
+        let mut offset = (position + self.done_in_part) as libc::off_t;
+        let count = ((size - self.done_in_part) as usize).min(MAX_SENDFILE_CHUNK);
+        // SAFETY: both fds are open for the call; offset is a valid out-pointer.
+        let n = unsafe { libc::sendfile(fd, file.as_raw_fd(), &mut offset, count) };
+        if n == 0 {
+          return Ok(0);
+        }
+        if n > 0 {
+          SENDFILE_BYTES.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        n
+      }
+    };
+    if n < 0 {
+      Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO))
+    } else {
+      Ok(n as usize)
     }
   }
 
-  /// `more`: a region follows, so the kernel may hold these bytes to fill a packet with it.
-  fn send_bytes(&self, bytes: &[u8], more: bool) -> Result<(), SendError> {
-    let flags = libc::MSG_NOSIGNAL | if more { libc::MSG_MORE } else { 0 };
-    let mut at = 0;
-    while at < bytes.len() {
+  /// Writes parts in order from where the last call stopped. With `wait`, EAGAIN waits in poll
+  /// until the socket drains (thread side); without, it returns WouldBlock (JS thread side).
+  fn advance(&mut self, wait: bool) -> Result<Step, SendError> {
+    while self.part < self.parts.len() {
       if self.cancel.load(Ordering::Relaxed) {
         return Err(SendError::Cancelled);
       }
-      let rest = &bytes[at..];
-      // SAFETY: rest is a valid slice; MSG_NOSIGNAL: a closed peer gives EPIPE, not SIGPIPE.
-      let n = unsafe { libc::send(self.fd.as_raw_fd(), rest.as_ptr().cast(), rest.len(), flags) };
-      if n < 0 {
-        self.on_error("write socket")?;
-      } else {
-        at += n as usize;
+      let len = self.parts[self.part].len();
+      if self.done_in_part >= len {
+        self.part += 1;
+        self.done_in_part = 0;
+        continue;
+      }
+      match self.write_once() {
+        Ok(0) => {
+          // Only sendfile returns 0: the file ended early. The frame length is committed, so
+          // the connection can only be closed now.
+          let Part::Region(_, position, size) = &self.parts[self.part] else {
+            return Err(SendError::Failed("write socket: wrote 0 bytes".into()));
+          };
+          return Err(SendError::Failed(format!(
+            "KAFKA_STORAGE_ERROR: segment file ended at {}, before the {size} bytes at {position} a fetch promised",
+            position + self.done_in_part
+          )));
+        }
+        Ok(n) => {
+          self.done_in_part += n as u64;
+          self.sent += n as u64;
+        }
+        Err(libc::EINTR) => {}
+        Err(libc::EAGAIN) if wait => self.wait_writable()?,
+        Err(libc::EAGAIN) => return Ok(Step::WouldBlock),
+        Err(errno) => {
+          let what = if matches!(self.parts[self.part], Part::Region(..)) {
+            "sendfile"
+          } else {
+            "write socket"
+          };
+          return Err(SendError::Failed(format!(
+            "{what}: {}",
+            std::io::Error::from_raw_os_error(errno)
+          )));
+        }
       }
     }
-    Ok(())
-  }
-
-  fn send_region(&self, file: &File, position: u64, size: u64) -> Result<(), SendError> {
-    let mut offset = position as libc::off_t;
-    let end = (position + size) as libc::off_t;
-    while offset < end {
-      if self.cancel.load(Ordering::Relaxed) {
-        return Err(SendError::Cancelled);
-      }
-      let count = ((end - offset) as usize).min(MAX_SENDFILE_CHUNK);
-      // SAFETY: both fds are open for the call; offset is a valid out-pointer.
-      let n = unsafe { libc::sendfile(self.fd.as_raw_fd(), file.as_raw_fd(), &mut offset, count) };
-      if n < 0 {
-        self.on_error("sendfile")?;
-      } else if n == 0 {
-        // The frame length is committed: the connection can only be closed now.
-        return Err(SendError::Failed(format!(
-          "KAFKA_STORAGE_ERROR: segment file ended at {offset}, before the {size} bytes at {position} a fetch promised"
-        )));
-      } else {
-        SENDFILE_BYTES.fetch_add(n as u64, Ordering::Relaxed);
-      }
-    }
-    Ok(())
-  }
-}
-
-impl SendTask {
-  /// Writes every part in order: the bytes written, -1 when cancelled, or why it failed.
-  fn run(self) -> Result<i64, String> {
-    let mut sent = 0u64;
-    for (i, part) in self.parts.iter().enumerate() {
-      let more = matches!(self.parts.get(i + 1), Some(Part::Region(..)));
-      let result = match part {
-        Part::Bytes(b) => self.send_bytes(b, more).map(|()| b.len() as u64),
-        Part::Region(file, position, size) => self.send_region(file, *position, *size).map(|()| *size),
-      };
-      match result {
-        Ok(n) => sent += n,
-        Err(SendError::Cancelled) => return Ok(-1),
-        Err(SendError::Failed(reason)) => return Err(reason),
-      }
-    }
-    Ok(sent as i64)
+    Ok(Step::Done)
   }
 }

@@ -118,6 +118,30 @@ describe.each<WriterKind>(['sendfile', 'copying'])('%s writer', (kind) => {
     client.destroy();
   });
 
+  it('finishes small responses on the send thread once the socket is full (the first attempt would block)', async () => {
+    // Small responses are first tried without blocking; with the reader paused the kernel
+    // buffers fill, a send stops part-way and must resume where it stopped once the reader reads.
+    const { server, client, received } = await pair();
+    const writer = writerOf(kind, server);
+    const piece = 60 * 1024;
+    const expected: Buffer[] = [];
+    let pending: Promise<void> | undefined;
+    for (let i = 0; i < 2000 && !pending; i++) {
+      const at = (i * piece) % (REGION_BYTES - piece);
+      const header = Buffer.from(`#${i}:`);
+      expected.push(header, payload.subarray(at, at + piece));
+      const sent = writer.send([header, segment.handle.region(at, piece, false)]);
+      if ((await stateAfter(sent, 100)) === 'pending') pending = sent;
+    }
+    expect(pending).toBeDefined();
+    client.resume();
+    await pending;
+    const all = Buffer.concat(expected);
+    await until(() => received().length >= all.length, 'every byte to arrive');
+    expect(received().equals(all)).toBe(true);
+    client.destroy();
+  });
+
   it('still sends a region whose segment was closed and deleted after it was read', async () => {
     const bytes = randomBytes(3 * 1024 * 1024);
     const doomed = segmentHolding(`${kind}-doomed`, bytes);
