@@ -1,4 +1,5 @@
-// Parsers for the summary lines Kafka's perf tools and SuiteClients.java print.
+// Parsers for the summary lines Kafka's perf tools (ProducerPerformance, ConsumerPerformance,
+// EndToEndLatency) and SuiteClients.java print.
 
 /** ProducerPerformance's final summary line. */
 export interface ProducerSummary {
@@ -63,6 +64,25 @@ export function parseConsumerPerformance(out: string): ConsumerSummary {
     fetchRecordsPerSec: num('fetch.nMsg.sec'),
     fetchMs: num('fetch.time.ms'),
   };
+}
+
+/** EndToEndLatency's two closing lines: the mean in ms and whole-millisecond percentiles. */
+export interface EndToEndLatencySummary {
+  avgMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+}
+
+/**
+ * Reads "Avg latency: 1.2345 ms" and "Percentiles: 50th = 1, 99th = 3, 99.9th = 7", which
+ * EndToEndLatency prints after its progress lines ("<i>\t<ms>" every 1,000 messages).
+ */
+export function parseEndToEndLatency(out: string): EndToEndLatencySummary {
+  const avg = /^Avg latency: ([\d.]+) ms\r?$/m.exec(out);
+  const pct = /^Percentiles: 50th = (\d+), 99th = (\d+), 99\.9th = (\d+)\r?$/m.exec(out);
+  if (!avg || !pct) throw new Error(`no EndToEndLatency summary in output:\n${out.slice(-2000)}`);
+  return { avgMs: Number(avg[1]), p50Ms: Number(pct[1]), p99Ms: Number(pct[2]), p999Ms: Number(pct[3]) };
 }
 
 /** The one JSON line SuiteClients.java prints last. */

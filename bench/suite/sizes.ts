@@ -12,6 +12,8 @@ export interface SuiteSizes {
   w4Records: number;
   w5Seconds: number;
   w5RecordsPerSec: number;
+  /** Messages of W5's EndToEndLatency probe: one at a time, done well inside the w5Seconds of load. */
+  w5ProbeMessages: number;
   w6Partitions: number;
   w6Records: number;
   w6DistinctKeys: number;
@@ -28,6 +30,7 @@ export const FULL: SuiteSizes = {
   w4Records: 2_097_152,
   w5Seconds: 30,
   w5RecordsPerSec: 20_000,
+  w5ProbeMessages: 1_500,
   w6Partitions: 1000,
   w6Records: 500_000,
   w6DistinctKeys: 10_000,
@@ -44,6 +47,7 @@ export const QUICK: SuiteSizes = {
   w4Records: 50_000,
   w5Seconds: 3,
   w5RecordsPerSec: 20_000,
+  w5ProbeMessages: 150,
   w6Partitions: 100,
   w6Records: 20_000,
   w6DistinctKeys: 1_000,

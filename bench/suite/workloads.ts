@@ -1,9 +1,12 @@
 // The workloads W1–W6, each against one running broker with fresh topics, driven by Kafka's own
-// tools (ProducerPerformance, ConsumerPerformance) or SuiteClients.java on Kafka's client. Every
-// one returns its figures, the bytes it moved through the broker, and the exact command lines.
+// tools (ProducerPerformance, ConsumerPerformance, EndToEndLatency) or SuiteClients.java on Kafka's
+// client. Every one returns its figures, the bytes it moved through the broker, and the exact
+// command lines.
 import { execFileSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createTopic } from './admin.js';
-import { parseConsumerPerformance, parseJsonLine, parseProducerPerformance } from './parse.js';
+import { parseConsumerPerformance, parseEndToEndLatency, parseJsonLine, parseProducerPerformance } from './parse.js';
 import { runTool, toolArgs } from './jvm.js';
 import type { SuiteSizes } from './sizes.js';
 
@@ -13,6 +16,8 @@ export interface WorkloadContext {
   sizes: SuiteSizes;
   /** Class path of the compiled SuiteClients plus Kafka's jars. */
   clientsClassPath: string;
+  /** A directory for the clients' properties files. */
+  scratchDir: string;
   /** Runs `fn` while counting the broker's CPU seconds; the runner divides them by `bytesMoved`. */
   measure<T>(fn: () => Promise<T>): Promise<T>;
   /** Records a command line for the report. */
@@ -38,6 +43,7 @@ export interface Workload {
 const TOOL_TIMEOUT_MS = 15 * 60_000;
 const PRODUCER_PERF = 'org.apache.kafka.tools.ProducerPerformance';
 const CONSUMER_PERF = 'org.apache.kafka.tools.ConsumerPerformance';
+const END_TO_END_LATENCY = 'org.apache.kafka.tools.EndToEndLatency';
 const SUITE_CLIENTS = 'SuiteClients';
 
 /** Producer settings of the throughput workloads: explicit batching, acks=1, no idempotence. */
@@ -46,6 +52,11 @@ const THROUGHPUT_PRODUCER = { acks: '1', 'linger.ms': '5', 'batch.size': '65536'
 const DEFAULT_PRODUCER = { acks: 'all', 'linger.ms': '5', 'batch.size': '16384', 'enable.idempotence': 'true' };
 /** W5's producer: low linger for latency, acks=1. */
 const LATENCY_PRODUCER = { acks: '1', 'linger.ms': '1', 'batch.size': '16384', 'enable.idempotence': 'false' };
+/**
+ * W5's EndToEndLatency probe, in its properties file (acks=1 is its argument). The tool sets
+ * linger.ms=0 itself after reading the file, so the file spells out that value.
+ */
+const PROBE_PRODUCER = { 'linger.ms': '0', 'batch.size': '16384', 'enable.idempotence': 'false' };
 /** W6's producer: Java defaults for batching, acks=1. */
 const KEYED_PRODUCER = { acks: '1', 'linger.ms': '5', 'batch.size': '16384', 'enable.idempotence': 'false' };
 
@@ -107,9 +118,14 @@ const w4: Workload = {
   },
 };
 
-// Runs one mode of SuiteClients.java (producer settings as prop:key=value) and parses its JSON line.
+// The java argument list of one mode of SuiteClients.java (producer settings as prop:key=value).
+function suiteClientArgs(ctx: WorkloadContext, mode: string, args: string[], producer: Record<string, string>): string[] {
+  return [mode, ctx.bootstrap, ...args, ...props(producer).map((p) => `prop:${p}`)];
+}
+
+// Runs one mode of SuiteClients.java and parses its JSON line.
 async function suiteClient<T>(ctx: WorkloadContext, mode: string, args: string[], producer: Record<string, string>): Promise<T> {
-  const all = [mode, ctx.bootstrap, ...args, ...props(producer).map((p) => `prop:${p}`)];
+  const all = suiteClientArgs(ctx, mode, args, producer);
   ctx.command(['java', ...toolArgs(SUITE_CLIENTS, all, ctx.clientsClassPath)]);
   return ctx.measure(async () => parseJsonLine<T>((await runTool(SUITE_CLIENTS, all, TOOL_TIMEOUT_MS, ctx.clientsClassPath)).out));
 }
@@ -124,17 +140,53 @@ interface E2eResult {
   p999Ms: number;
 }
 
+const W5_TOPIC = 'w5-e2e';
+const W5_PROBE_TOPIC = 'w5-probe';
+
+// W5 is SuiteClients e2e (the load, and every record's latency at microsecond resolution) with
+// Kafka's EndToEndLatency beside it as a probe on a topic of its own: one 1 KiB record at a time,
+// sent, acknowledged and read back before the next, timed in whole milliseconds. The probe is sized
+// to finish while the load still runs; how long before the load's end it finished is reported.
 const w5: Workload = {
   id: 'W5',
-  title: 'produce + consume at once, fixed 20,000 rec/s of 1 KiB: end-to-end latency (SuiteClients e2e)',
-  topics: ['w5-e2e'],
+  title: 'produce + consume at once, fixed 20,000 rec/s of 1 KiB: end-to-end latency (SuiteClients e2e, EndToEndLatency probe alongside)',
+  topics: [W5_TOPIC, W5_PROBE_TOPIC],
   async run(ctx) {
-    const topic = 'w5-e2e';
-    await createTopic(ctx.bootstrap, topic, 8);
-    const { w5RecordsPerSec: rate, w5Seconds: secs } = ctx.sizes;
-    const r = await suiteClient<E2eResult>(ctx, 'e2e', [topic, String(rate), String(secs), '1024'], LATENCY_PRODUCER);
-    if (r.errors > 0 || r.received < r.sent) throw new Error(`W5 lost records: sent ${r.sent}, received ${r.received}, ${r.errors} send errors`);
-    return { figures: { recordsPerSec: r.recordsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, p999Ms: r.p999Ms }, bytesMoved: 2 * r.received * 1024 };
+    await createTopic(ctx.bootstrap, W5_TOPIC, 8);
+    await createTopic(ctx.bootstrap, W5_PROBE_TOPIC, 1);
+    const { w5RecordsPerSec: rate, w5Seconds: secs, w5ProbeMessages: probeMessages } = ctx.sizes;
+    const propsFile = path.join(ctx.scratchDir, 'w5-end-to-end-latency.properties');
+    await writeFile(propsFile, props(PROBE_PRODUCER).join('\n') + '\n');
+    const loadArgs = suiteClientArgs(ctx, 'e2e', [W5_TOPIC, String(rate), String(secs), '1024'], LATENCY_PRODUCER);
+    const probeArgs = [ctx.bootstrap, W5_PROBE_TOPIC, String(probeMessages), '1', '1024', propsFile];
+    ctx.command(['java', ...toolArgs(SUITE_CLIENTS, loadArgs, ctx.clientsClassPath)]);
+    ctx.command(['java', ...toolArgs(END_TO_END_LATENCY, probeArgs)]);
+    // Both run to the end even when one fails, so no client outlives the workload and its topics.
+    const [loadRun, probeRun] = await ctx.measure(() =>
+      Promise.allSettled([
+        runTool(SUITE_CLIENTS, loadArgs, TOOL_TIMEOUT_MS, ctx.clientsClassPath).then((r) => ({ end: performance.now(), ...parseJsonLine<E2eResult>(r.out) })),
+        runTool(END_TO_END_LATENCY, probeArgs, TOOL_TIMEOUT_MS).then((r) => ({ end: performance.now(), ...parseEndToEndLatency(r.out) })),
+      ]),
+    );
+    if (loadRun.status === 'rejected') throw loadRun.reason;
+    if (probeRun.status === 'rejected') throw probeRun.reason;
+    const [load, probe] = [loadRun.value, probeRun.value];
+    if (load.errors > 0 || load.received < load.sent) throw new Error(`W5 lost records: sent ${load.sent}, received ${load.received}, ${load.errors} send errors`);
+    return {
+      figures: {
+        recordsPerSec: load.recordsPerSec,
+        p50Ms: load.p50Ms,
+        p99Ms: load.p99Ms,
+        p999Ms: load.p999Ms,
+        probeAvgMs: probe.avgMs,
+        probeP50Ms: probe.p50Ms,
+        probeP99Ms: probe.p99Ms,
+        probeP999Ms: probe.p999Ms,
+        // Negative when the probe outlasted the load (then lower w5ProbeMessages in sizes.ts).
+        probeSpareSec: (load.end - probe.end) / 1000,
+      },
+      bytesMoved: 2 * (load.received + probeMessages) * 1024,
+    };
   },
 };
 

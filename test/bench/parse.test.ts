@@ -1,6 +1,6 @@
 // The parsers of Kafka's perf tools' summaries: the suite's figures come from these lines.
 import { describe, expect, it } from 'vitest';
-import { parseConsumerPerformance, parseJsonLine, parseProducerPerformance } from '../../bench/suite/parse.js';
+import { parseConsumerPerformance, parseEndToEndLatency, parseJsonLine, parseProducerPerformance } from '../../bench/suite/parse.js';
 
 describe('parseProducerPerformance', () => {
   it('reads the final summary, not the 5-second progress lines', () => {
@@ -42,6 +42,22 @@ describe('parseConsumerPerformance', () => {
   it('fails when the header or data line is missing', () => {
     expect(() => parseConsumerPerformance('WARN nothing consumed')).toThrow(/no ConsumerPerformance header/);
     expect(() => parseConsumerPerformance('start.time, end.time, fetch.MB.sec\n')).toThrow(/no ConsumerPerformance data line/);
+  });
+});
+
+describe('parseEndToEndLatency', () => {
+  // stdout of EndToEndLatency 4.1.1 in W5 runs of the suite (Kafka, 3,000 messages; Sluice, 300).
+  it('reads the mean and the percentiles after the tab-separated progress lines', () => {
+    const kafka = ['0\t286.44647100000003', '1000\t1.583221', '2000\t2.819975', 'Avg latency: 7.9710 ms', 'Percentiles: 50th = 3, 99th = 79, 99.9th = 239', ''].join('\n');
+    expect(parseEndToEndLatency(kafka)).toEqual({ avgMs: 7.971, p50Ms: 3, p99Ms: 79, p999Ms: 239 });
+    const sluice = ['0\t349.501958', 'Avg latency: 11.7538 ms', 'Percentiles: 50th = 5, 99th = 73, 99.9th = 349', ''].join('\n');
+    expect(parseEndToEndLatency(sluice)).toEqual({ avgMs: 11.7538, p50Ms: 5, p99Ms: 73, p999Ms: 349 });
+  });
+
+  it('fails with the output when the run ended before its summary', () => {
+    const out = '0\t412.5\npoll() timed out before finding a result (timeout:[60000])\n';
+    expect(() => parseEndToEndLatency(out)).toThrow(/no EndToEndLatency summary[^]*poll\(\) timed out/);
+    expect(() => parseEndToEndLatency('Avg latency: 7.9710 ms\n')).toThrow(/no EndToEndLatency summary/);
   });
 });
 

@@ -75,6 +75,21 @@ it('measures every workload on both brokers and writes the JSON report and the S
     if (workload !== 'W7') expect(report.workloads[workload].commands.length, workload).toBeGreaterThan(0);
   }
 
+  // W5's EndToEndLatency probe: whole-millisecond percentiles (0 is possible), a mean, and how long
+  // before the load's end it finished (about the run, so no ratio).
+  for (const figure of ['EndToEndLatency probe avg', 'EndToEndLatency probe p50', 'EndToEndLatency probe p99', 'EndToEndLatency probe p99.9']) {
+    const row = report.rows.find((r) => r.workload === 'W5' && r.figure === figure);
+    expect(row, figure).toBeDefined();
+    expect(row!.unit, figure).toBe('ms');
+    for (const v of [row!.kafka, row!.sluice]) expect(v, figure).toBeGreaterThanOrEqual(figure.endsWith('avg') ? Number.MIN_VALUE : 0);
+    if (row!.kafka! > 0) expect(row!.ratio, `${figure} ratio`).toBeCloseTo(row!.sluice! / row!.kafka!, 6);
+    expect(row!.target, figure).toBeUndefined();
+  }
+  const spare = report.rows.find((r) => r.workload === 'W5' && r.figure.startsWith('EndToEndLatency probe done before'));
+  expect(Number.isFinite(spare?.kafka) && Number.isFinite(spare?.sluice), 'probe spare time').toBe(true);
+  expect(spare?.ratio).toBeUndefined();
+  expect(report.workloads.W5.commands.some((c) => c.includes('org.apache.kafka.tools.EndToEndLatency'))).toBe(true);
+
   // How busy the rest of the machine was during each workload, for both brokers (not a ratio).
   for (const w of ['W1', 'W2', 'W3', 'W4', 'W5', 'W6']) {
     const noise = report.rows.find((r) => r.workload === 'Noise' && r.figure.endsWith(` ${w}`));
