@@ -48,8 +48,14 @@ tools:
 	scripts/setup-kafka.sh
 	scripts/setup-kcat.sh
 
+# V8 flags the broker runs with (bin/sluice.js's shebang has them too): a 64 MB floor under the
+# old-generation limit, as Kafka's start script gives the JVM -Xms. Without it V8 shrinks the limit
+# to the ~8 MB live heap after a quiet spell, and the scavenges that 64 KiB socket reads trigger
+# each start a full GC (measured: W1 after W4 in bench/README.md, 1.5x the broker CPU).
+SLUICE_NODE_FLAGS := --initial-old-space-size=64
+
 run: deps native ts
-	node bin/sluice.js start $(ARGS)
+	node $(SLUICE_NODE_FLAGS) bin/sluice.js start $(ARGS)
 
 # Type-checks the tests, scripts and benchmarks too (tsconfig.test.json), before running the tests.
 typecheck: deps

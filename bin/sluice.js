@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // The `sluice` command: runs the compiled CLI from dist/ (built by `make build` or `npm run build:ts`).
 import { existsSync } from 'node:fs';
 

@@ -9,6 +9,9 @@ import { freePort, repoRoot } from '../producer/broker.js';
 import { BROKER_HEAP, KAFKA_JVM_PERFORMANCE_OPTS, kafkaLib, TOOLS_LOG4J } from './jvm.js';
 import { runProcess, describeResult } from '../../test/support/run-process.js';
 
+/** The V8 flags `make run` (and bin/sluice.js's shebang) start the broker with; see the Makefile. */
+const SLUICE_NODE_FLAGS = ['--initial-old-space-size=64'];
+
 /** Which broker a run measures. */
 export type BrokerKind = 'kafka' | 'sluice';
 
@@ -90,7 +93,7 @@ export class SuiteBroker {
     const port = await freePort();
     if (kind === 'sluice') {
       const settings = { listeners: `PLAINTEXT://127.0.0.1:${port}`, 'log.dirs': dataDir, ...COMMON_SETTINGS };
-      const command = [process.execPath, path.join(sluiceRoot, 'bin/sluice.js'), 'start'];
+      const command = [process.execPath, ...SLUICE_NODE_FLAGS, path.join(sluiceRoot, 'bin/sluice.js'), 'start'];
       for (const [k, v] of Object.entries(settings)) command.push('--override', `${k}=${v}`);
       const child = spawn(command[0], command.slice(1), { cwd: sluiceRoot, stdio: ['ignore', 'pipe', 'pipe'] });
       return new SuiteBroker(kind, port, workDir, child, { command, settings });
