@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/index.js';
 import { BrokerProcess, freePort, printBrokerLogsOnFailure } from '../support/broker-process.js';
-import { kafkajsClient } from '../support/kafkajs-admin.js';
+import { kafkajsClient, waitForPartitionLeaders } from '../support/kafkajs-admin.js';
 import { byPartition, kcatConsumeTopic } from '../support/kcat-json.js';
 import { CODEC_ID, storedBatches } from '../support/log-batches.js';
 import { expectSameRecords, type MessageInput, type Metadata } from '../support/producer-records.js';
@@ -57,13 +57,15 @@ describe.each(KINDS)('producer against %s', (kind) => {
     const admin = kafkajsClient(broker.bootstrap).admin();
     await admin.connect();
     try {
-      await admin.createTopics({
+      const spec = {
         waitForLeaders: true,
         topics: [
           ...[...CODECS.flatMap((c) => ACKS.map((a) => topicOf(c, a))), 'close-flushes', 'large'].map((topic) => ({ topic, numPartitions: PARTITIONS })),
           { topic: 'log-append-time', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
         ],
-      });
+      };
+      await admin.createTopics(spec);
+      await waitForPartitionLeaders(admin, spec.topics.map((t) => t.topic));
     } finally {
       await admin.disconnect();
     }

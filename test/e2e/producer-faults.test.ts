@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KafkaProducerError, Producer } from '../../src/producer/index.js';
 import { BrokerProcess, freePort, printBrokerLogsOnFailure } from '../support/broker-process.js';
-import { kafkajsClient } from '../support/kafkajs-admin.js';
+import { kafkajsClient, waitForPartitionLeaders } from '../support/kafkajs-admin.js';
 import { byPartition, kcatConsumeTopic, type ConsumedRecord } from '../support/kcat-json.js';
 import type { Metadata } from '../support/producer-records.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -91,7 +91,7 @@ describe.each(KINDS)('producer faults against %s', (kind) => {
     const admin = kafkajsClient(bootstrap).admin();
     await admin.connect();
     try {
-      await admin.createTopics({
+      const spec = {
         waitForLeaders: true,
         topics: [
           { topic: 'too-large', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2048' }] },
@@ -102,7 +102,9 @@ describe.each(KINDS)('producer faults against %s', (kind) => {
           { topic: 'idempotent-5', numPartitions: 3 },
           { topic: 'stalled', numPartitions: 1 },
         ],
-      });
+      };
+      await admin.createTopics(spec);
+      await waitForPartitionLeaders(admin, spec.topics.map((t) => t.topic));
     } finally {
       await admin.disconnect();
     }
