@@ -241,8 +241,10 @@ describe('compaction', () => {
     log.roll();
     const cleaner = cleanerFor([log]);
     const cleaning = cleaner.clean(logToClean(log, undefined, NOW));
-    log.deleteOldSegments(NOW + 30 * DAY); // runs before the addon opens the files
-    expect(await cleaning).toBeNull();
+    log.deleteOldSegments(NOW + 30 * DAY);
+    // The pool thread may open the files before or after they go: the clean then fails (null) or
+    // finishes a copy that is not swapped in. Either way the log is left alone.
+    expect((await cleaning)?.swapped ?? 0).toBe(0);
     expect(cleaner.checkpointedOffset(log)).toBeUndefined();
     writeUpdates(log, 10, 10);
     log.roll();
