@@ -75,12 +75,14 @@ bench: deps native ts
 bench-micro: deps native ts
 	npm run bench:micro
 
-# The producer benchmark (bench/producer/README.md): this SDK against kafkajs, @platformatic/kafka
-# and node-rdkafka on one Sluice broker. node-rdkafka (built from its bundled librdkafka, ~2-3 min
-# the first time) is installed into bench/producer/ by this target only, never by `make test`.
-# Options go through ARGS, e.g. make bench-producer ARGS='--records=50000 --clients=sluice,kafkajs'.
+# The producer benchmark (bench/producer/README.md): this SDK against kafkajs, @platformatic/kafka,
+# node-rdkafka and Kafka's Java producer on one Sluice broker. node-rdkafka (built from its bundled
+# librdkafka, ~2-3 min the first time) is installed into bench/producer/ by this target only, never
+# by `make test`; Kafka's jars come from Maven Central as for `make bench`.
+# Options go through ARGS, e.g. make bench-producer ARGS='--seconds=2 --clients=sluice,kafkajs'.
 .PHONY: bench-producer
 bench-producer: deps native ts bench/producer/node_modules/.package-lock.json
+	scripts/setup-kafka.sh
 	node --import tsx bench/producer/run.ts $(ARGS)
 
 # node-gyp builds against the running Node's headers (<prefix>/include/node), without a download.

@@ -1,6 +1,6 @@
-// One client, one scenario, in its own process: warm up, produce `records` records keeping at most
-// `window` unacknowledged (throughput, CPU, latency under load), then a light paced load (latency
-// alone), and print one `RESULT {json}` line with what was measured.
+// One client, one scenario, in its own process: warm up, produce for a fixed time keeping at most
+// `window` records unacknowledged (throughput, CPU, latency under load), then a light paced load
+// (latency alone), and print one `RESULT {json}` line with what was measured.
 // Run by run.ts: node --import tsx bench/producer/child.ts '<ChildConfig json>'
 import { randomFillSync } from 'node:crypto';
 import type { BenchClient, ClientSpec, OpenClient } from './client-api.js';
@@ -9,8 +9,10 @@ import type { BenchClient, ClientSpec, OpenClient } from './client-api.js';
 export interface ChildConfig extends ClientSpec {
   client: string;
   valueSize: number;
-  records: number;
-  warmupRecords: number;
+  /** Seconds of unmeasured produce first, so every client's JIT and heap have settled. */
+  warmupSeconds: number;
+  /** Seconds of measured produce (then the records still unacknowledged are awaited). */
+  seconds: number;
   window: number;
   /** Then produce this many records one by one at pacedRate records/s, for the ack latency of a light load. */
   pacedRecords: number;
@@ -19,6 +21,7 @@ export interface ChildConfig extends ClientSpec {
 
 /** What a child reports. */
 export interface ChildResult {
+  /** Records produced and acknowledged in the measured phase. */
   records: number;
   elapsedMs: number;
   recordsPerSec: number;
@@ -37,14 +40,37 @@ function valuePool(size: number): Buffer[] {
   return Array.from({ length: 256 }, () => randomFillSync(Buffer.allocUnsafe(size)));
 }
 
+/** Ack latencies in ms, one per record, growing as records are produced. */
+class Latencies {
+  values = new Float64Array(1 << 20);
+  length = 0;
+
+  set(i: number, ms: number): void {
+    if (i >= this.values.length) {
+      const grown = new Float64Array(Math.max(i + 1, this.values.length * 2));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[i] = ms;
+    if (i >= this.length) this.length = i + 1;
+  }
+
+  sorted(): Float64Array {
+    return this.values.slice(0, this.length).sort();
+  }
+}
+
 /**
- * Produces records [from, to) keeping at most `window` outstanding; `latencies[i]` gets record
- * i's ack latency in ms (its chunk's, for batch clients). Rejects on the first failed record.
+ * Produces records for `seconds`, keeping at most `window` outstanding; record i's ack latency
+ * (its chunk's, for batch clients) goes to `latencies`. Resolves with the records produced once
+ * every one is acknowledged; rejects on the first failed record.
  */
-function drive(client: BenchClient, cfg: ChildConfig, values: Buffer[], from: number, to: number, latencies: Float64Array): Promise<void> {
+function drive(client: BenchClient, cfg: ChildConfig, values: Buffer[], seconds: number, latencies: Latencies): Promise<number> {
   return new Promise((resolve, reject) => {
-    let next = from;
+    const deadline = performance.now() + seconds * 1000;
+    let next = 0;
     let outstanding = 0;
+    let stopped = false;
     let failed = false;
     const fail = (err: unknown) => {
       if (!failed) reject(err instanceof Error ? err : new Error(String(err)));
@@ -52,14 +78,15 @@ function drive(client: BenchClient, cfg: ChildConfig, values: Buffer[], from: nu
     };
     const acked = (first: number, count: number, started: number, err?: unknown) => {
       if (err) return fail(err);
-      const latency = performance.now() - started;
-      for (let i = first; i < first + count; i++) latencies[i] = latency;
+      const now = performance.now();
+      for (let i = first; i < first + count; i++) latencies.set(i, now - started);
       outstanding -= count;
-      if (next < to) pump();
-      else if (outstanding === 0) resolve();
+      if (!stopped && now >= deadline) stopped = true;
+      if (!stopped) pump();
+      else if (outstanding === 0) resolve(next);
     };
     const pump = () => {
-      while (!failed && next < to && outstanding < cfg.window) {
+      while (!failed && outstanding < cfg.window) {
         const first = next;
         const started = performance.now();
         if (client.style === 'record') {
@@ -67,7 +94,7 @@ function drive(client: BenchClient, cfg: ChildConfig, values: Buffer[], from: nu
           outstanding++;
           client.produce(values[first & 255], (err) => acked(first, 1, started, err));
         } else {
-          const count = Math.min(cfg.chunk, to - first);
+          const count = cfg.chunk;
           const chunk = new Array<Buffer>(count);
           for (let i = 0; i < count; i++) chunk[i] = values[(first + i) & 255];
           next += count;
@@ -118,28 +145,27 @@ async function main(): Promise<void> {
   const { open } = (await import(`./clients/${cfg.client}.js`)) as { open: OpenClient };
   const client = await open(cfg);
   const values = valuePool(cfg.valueSize);
-  const warmup = new Float64Array(cfg.warmupRecords);
-  await drive(client, cfg, values, 0, cfg.warmupRecords, warmup);
+  await drive(client, cfg, values, cfg.warmupSeconds, new Latencies());
 
-  const latencies = new Float64Array(cfg.records);
+  const latencies = new Latencies();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await drive(client, cfg, values, 0, cfg.records, latencies);
+  const records = await drive(client, cfg, values, cfg.seconds, latencies);
   const elapsedMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const rssMb = process.memoryUsage().rss / 2 ** 20;
   const light = (await paced(client, values, cfg.pacedRecords, cfg.pacedRate)).sort();
   await client.close();
 
-  latencies.sort();
+  const sorted = latencies.sorted();
   const result: ChildResult = {
-    records: cfg.records,
+    records,
     elapsedMs,
-    recordsPerSec: (cfg.records * 1000) / elapsedMs,
-    mbPerSec: (cfg.records * cfg.valueSize) / elapsedMs / 1000,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    cpuUsPerRecord: (cpu.user + cpu.system) / cfg.records,
+    recordsPerSec: (records * 1000) / elapsedMs,
+    mbPerSec: (records * cfg.valueSize) / elapsedMs / 1000,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    cpuUsPerRecord: (cpu.user + cpu.system) / records,
     rssMb,
     pacedP50Ms: percentile(light, 50),
     pacedP99Ms: percentile(light, 99),

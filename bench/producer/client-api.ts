@@ -1,12 +1,18 @@
 // What the benchmark needs from each producer client: one way to hand it records, each reporting
 // its acknowledgement through a callback, and a clean close.
 
+/**
+ * The batching budget every client gets in the like-for-like rows: the array clients' values per
+ * send() call and sluice-256k's batchSize (librdkafka's own default is larger, 1 MB).
+ */
+export const LIKE_FOR_LIKE_BATCH_BYTES = 256 * 1024;
+
 /** Where and how a client produces, identical for every client of one scenario. */
 export interface ClientSpec {
   bootstrap: string;
   topic: string;
   acks: 1 | 'all';
-  /** Records per send() for clients whose API takes batches of messages (chunk of the workload). */
+  /** Records per send() for clients whose API takes batches of messages: LIKE_FOR_LIKE_BATCH_BYTES of values. */
   chunk: number;
 }
 

@@ -71,10 +71,11 @@ export function markdownTable(report: RunReport): string {
 const COLORS: Record<string, string> = {
   sluice: '#1f6feb',
   'sluice-send': '#6ea8fe',
-  'sluice-1mib': '#0a3069',
+  'sluice-256k': '#0a3069',
   kafkajs: '#8c8c8c',
   platformatic: '#e8883a',
   rdkafka: '#2da44e',
+  java: '#b62324',
 };
 
 function escape(s: string): string {

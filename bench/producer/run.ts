@@ -1,7 +1,7 @@
 // Producer benchmark: this SDK against kafkajs, @platformatic/kafka and node-rdkafka, one run, one
 // Sluice broker, the same records (100 B and 1 KiB values, acks=1 and acks=all). Each client runs
 // in its own child process (child.ts); ratios are against kafkajs in the same run.
-// Run: make bench-producer   (or: node --import tsx bench/producer/run.ts [--clients=a,b] [--records=N])
+// Run: make bench-producer   (or: node --import tsx bench/producer/run.ts [--clients=a,b] [--seconds=N])
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,18 +10,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { BenchBroker, repoRoot } from './broker.js';
+import { compileProducerBench, kafkaJarsInstalled, producerBenchArgs } from './java-client.js';
+import { LIKE_FOR_LIKE_BATCH_BYTES } from './client-api.js';
 import type { ChildConfig, ChildResult } from './child.js';
 import { markdownTable, svgChart, type RunReport } from './report.js';
 
-const DEFAULT_CLIENTS = ['sluice', 'sluice-send', 'kafkajs', 'platformatic', 'rdkafka'];
-/** Also runnable with --clients: variants that explain a gap rather than compare defaults. */
-const ALL_CLIENTS = [...DEFAULT_CLIENTS, 'sluice-1mib'];
+const CLIENTS = ['sluice', 'sluice-send', 'sluice-256k', 'kafkajs', 'platformatic', 'rdkafka', 'java'];
 
 const { values: args } = parseArgs({
   options: {
-    clients: { type: 'string', default: DEFAULT_CLIENTS.join(',') },
-    /** Records per run at 100 B; 1 KiB runs send a quarter as many. */
-    records: { type: 'string', default: '300000' },
+    clients: { type: 'string', default: CLIENTS.join(',') },
+    /** Seconds each client produces for, measured, after warmup-seconds unmeasured (JIT and heap settle). */
+    seconds: { type: 'string', default: '5' },
+    'warmup-seconds': { type: 'string', default: '2' },
     window: { type: 'string', default: '10000' },
     partitions: { type: 'string', default: '1' },
     /** Every client runs this many times per scenario; the table shows the median of each figure. */
@@ -44,12 +45,14 @@ function rdkafkaInstalled(): boolean {
   }
 }
 
-function runChild(cfg: ChildConfig): Promise<ChildResult> {
+/** Runs one client and scenario: a Node child (child.ts), or the JVM for the `java` client. */
+function runChild(cfg: ChildConfig, javaClassPath: string | null): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/producer/child.ts'), JSON.stringify(cfg)], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const [cmd, argv] =
+      cfg.client === 'java'
+        ? ['java', producerBenchArgs(javaClassPath!, cfg)]
+        : [process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/producer/child.ts'), JSON.stringify(cfg)]];
+    const child = spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -81,12 +84,18 @@ function machine(): string {
 
 async function main(): Promise<void> {
   let clients = args.clients.split(',').filter(Boolean);
-  for (const c of clients) if (!ALL_CLIENTS.includes(c)) throw new Error(`unknown client ${c} (known: ${ALL_CLIENTS.join(', ')})`);
+  for (const c of clients) if (!CLIENTS.includes(c)) throw new Error(`unknown client ${c} (known: ${CLIENTS.join(', ')})`);
   if (clients.includes('rdkafka') && !rdkafkaInstalled()) {
     console.warn('node-rdkafka is not installed (make bench-producer installs it): skipping it');
     clients = clients.filter((c) => c !== 'rdkafka');
   }
-  const records100 = Number(args.records);
+  if (clients.includes('java') && !kafkaJarsInstalled()) {
+    console.warn("Kafka's jars are not installed (make bench-producer runs scripts/setup-kafka.sh): skipping java");
+    clients = clients.filter((c) => c !== 'java');
+  }
+  const javaClassPath = clients.includes('java') ? await compileProducerBench() : null;
+  const seconds = Number(args.seconds);
+  const warmupSeconds = Number(args['warmup-seconds']);
   const window = Number(args.window);
   const rounds = Number(args.rounds);
   const partitions = Number(args.partitions);
@@ -102,13 +111,12 @@ async function main(): Promise<void> {
     machine: machine(),
     node: process.versions.node,
     broker: `Sluice (built CLI, defaults, ${partitions} partition${partitions > 1 ? 's' : ''} a topic)`,
-    settings: { rounds, records100B: records100, records1KiB: Math.round(records100 / 4), window, pacedRecords: 2000, pacedRatePerSec: 1000, partitions, compression: 'none', keys: 'none' },
+    settings: { rounds, seconds, warmupSeconds, window, chunkBytes: LIKE_FOR_LIKE_BATCH_BYTES, pacedRecords: 2000, pacedRatePerSec: 1000, partitions, compression: 'none', keys: 'none' },
     scenarios: [],
   };
   try {
     for (const valueSize of sizes) {
       for (const acks of acksList) {
-        const records = valueSize >= 1024 ? Math.round(records100 / 4) : records100;
         const results = new Map<string, ChildResult[]>(clients.map((c) => [c, []]));
         const errors = new Map<string, string>();
         for (let round = 0; round < rounds; round++) {
@@ -122,16 +130,16 @@ async function main(): Promise<void> {
               topic,
               acks,
               valueSize,
-              records,
-              warmupRecords: Math.min(20_000, Math.round(records / 10)),
+              seconds,
+              warmupSeconds,
               window,
               pacedRecords: 2000,
               pacedRate: 1000,
-              chunk: Math.max(1, Math.min(1000, Math.floor((256 * 1024) / valueSize))),
+              chunk: Math.max(1, Math.floor(LIKE_FOR_LIKE_BATCH_BYTES / valueSize)),
             };
             process.stdout.write(`${valueSize} B acks=${acks} round ${round + 1}/${rounds} ${client}: `);
             try {
-              const result = await runChild(cfg);
+              const result = await runChild(cfg, javaClassPath);
               results.get(client)!.push(result);
               console.log(
                 `${Math.round(result.recordsPerSec).toLocaleString('en-US')} records/s, p99 ${result.p99Ms.toFixed(1)} ms (paced ${result.pacedP99Ms.toFixed(1)} ms), ${result.cpuUsPerRecord.toFixed(2)} µs CPU/record`,

@@ -1,5 +1,7 @@
-//! The producer's record batch builder (Kafka's MemoryRecordsBuilder): records are encoded into
-//! native memory as they are appended; closing compresses them and writes the 61-byte v2 header.
+//! The producer's record batch builder (Kafka's MemoryRecordsBuilder): records are encoded as they
+//! are appended straight into the batch's buffer, which the producer takes from its pool and
+//! reuses (Kafka's BufferPool: no allocation, and no garbage for the collector, per batch);
+//! closing compresses them and writes the 61-byte v2 header in that same buffer.
 //!
 //! Open batches live in a per-thread table and the hot calls address them by id: unwrapping a
 //! napi class instance (napi_unwrap + type-tag check) costs ~200 ns a call, more than encoding a
@@ -7,14 +9,13 @@
 
 use std::cell::RefCell;
 
-use napi::bindgen_prelude::{Buffer, BufferSlice};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either};
 use napi_derive::napi;
 
 use crate::batch::{self, HEADER_SIZE, LOG_OVERHEAD};
 use crate::codecs;
 use crate::crc;
 use crate::error::{KResult, KafkaError};
-use crate::varint::{write_varint, write_varlong};
 
 const PARTITION_LEADER_EPOCH: usize = 12;
 const MAGIC: usize = 16;
@@ -33,8 +34,6 @@ const NO_PARTITION_LEADER_EPOCH: i32 = -1;
 const NO_TIMESTAMP: i64 = -1;
 /// batchLength is an i32: no batch may grow past it.
 const MAX_BATCH_BYTES: usize = i32::MAX as usize;
-/// Initial capacity cap: a huge batch.size grows as records come rather than up front.
-const MAX_INITIAL_CAPACITY: usize = 1 << 20;
 
 /// One record header as the producer API passes it: a string key and a nullable value
 /// (use_nullable: a JS null value reads as None, as undefined does).
@@ -44,9 +43,10 @@ pub struct RecordHeaderInput<'a> {
   pub value: Option<BufferSlice<'a>>,
 }
 
-/// An open batch: [61 header bytes, filled on close][records].
+/// An open batch's state; its bytes ([61 header bytes, filled on close][records]) are in the
+/// buffer every call passes, of which `len` are written.
 struct OpenBatch {
-  buf: Vec<u8>,
+  len: usize,
   codec: u8,
   batch_size: usize,
   base_timestamp: Option<i64>,
@@ -135,12 +135,45 @@ fn field_size(len: Option<usize>) -> KResult<usize> {
   }
 }
 
-fn write_field(out: &mut Vec<u8>, bytes: Option<&[u8]>) {
-  match bytes {
-    None => write_varint(out, -1),
-    Some(b) => {
-      write_varint(out, b.len() as i32);
-      out.extend_from_slice(b);
+/// A cursor writing a record into the batch's buffer (sized beforehand, so it never overflows).
+struct SliceWriter<'a> {
+  buf: &'a mut [u8],
+  at: usize,
+}
+
+impl SliceWriter<'_> {
+  fn put(&mut self, bytes: &[u8]) {
+    self.buf[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+    self.at += bytes.len();
+  }
+
+  fn unsigned(&mut self, mut v: u64) {
+    while v >= 0x80 {
+      self.buf[self.at] = (v as u8 & 0x7f) | 0x80;
+      self.at += 1;
+      v >>= 7;
+    }
+    self.buf[self.at] = v as u8;
+    self.at += 1;
+  }
+
+  /// Kafka's zigzag varint (ByteUtils.writeVarint).
+  fn varint(&mut self, v: i32) {
+    self.unsigned(((v << 1) ^ (v >> 31)) as u32 as u64);
+  }
+
+  /// Kafka's zigzag varlong (ByteUtils.writeVarlong).
+  fn varlong(&mut self, v: i64) {
+    self.unsigned(((v << 1) ^ (v >> 63)) as u64);
+  }
+
+  fn field(&mut self, bytes: Option<&[u8]>) {
+    match bytes {
+      None => self.varint(-1),
+      Some(b) => {
+        self.varint(b.len() as i32);
+        self.put(b);
+      }
     }
   }
 }
@@ -165,10 +198,8 @@ fn write_producer_state(batch: &mut [u8], producer_id: i64, producer_epoch: i16,
 
 impl OpenBatch {
   fn new(codec: u8, batch_size: usize, base_timestamp: Option<i64>) -> Self {
-    let mut buf = Vec::with_capacity(batch_size.clamp(HEADER_SIZE, MAX_INITIAL_CAPACITY));
-    buf.resize(HEADER_SIZE, 0);
     OpenBatch {
-      buf,
+      len: HEADER_SIZE,
       codec,
       batch_size,
       base_timestamp,
@@ -177,9 +208,13 @@ impl OpenBatch {
     }
   }
 
-  /// Kafka's DefaultRecord.writeTo, after MemoryRecordsBuilder.hasRoomFor; -1 when it does not fit.
+  /// Kafka's DefaultRecord.writeTo into `buf`, after MemoryRecordsBuilder.hasRoomFor. Returns
+  /// the batch's size afterwards; -1 when it is full (nothing written); or, when `buf` is too
+  /// small for this record, minus the size it needs (nothing written: the caller passes a larger
+  /// buffer holding the same first bytes).
   fn append(
     &mut self,
+    buf: &mut [u8],
     timestamp: i64,
     key: Option<&[u8]>,
     value: Option<&[u8]>,
@@ -195,51 +230,76 @@ impl OpenBatch {
     }
     let body_i32 = i32::try_from(body).map_err(|_| too_large(body))?;
     let size = varint_size(body_i32) + body;
-    let total = self.buf.len() + size;
+    let total = self.len + size;
     if self.record_count > 0 && total > self.batch_size {
       return Ok(-1);
     }
     if total > MAX_BATCH_BYTES {
       return Err(too_large(size));
     }
-    let out = &mut self.buf;
-    out.reserve(size);
-    write_varint(out, body_i32);
-    out.push(0); // record attributes: unused in v2
-    write_varlong(out, timestamp_delta);
-    write_varint(out, offset_delta);
-    write_field(out, key);
-    write_field(out, value);
-    write_varint(out, headers.len() as i32);
-    for h in headers {
-      write_field(out, Some(h.key.as_bytes()));
-      write_field(out, h.value.as_deref());
+    if total > buf.len() {
+      return Ok(-(total as i64));
     }
-    debug_assert_eq!(out.len(), total);
+    let mut out = SliceWriter { buf, at: self.len };
+    out.varint(body_i32);
+    out.put(&[0]); // record attributes: unused in v2
+    out.varlong(timestamp_delta);
+    out.varint(offset_delta);
+    out.field(key);
+    out.field(value);
+    out.varint(headers.len() as i32);
+    for h in headers {
+      out.field(Some(h.key.as_bytes()));
+      out.field(h.value.as_deref());
+    }
+    debug_assert_eq!(out.at, total);
+    self.len = total;
     self.base_timestamp.get_or_insert(timestamp);
     self.max_timestamp = self.max_timestamp.max(timestamp);
     self.record_count += 1;
     Ok(total as i64)
   }
 
-  /// Kafka's MemoryRecordsBuilder.close: compressed records behind a complete v2 header. On
-  /// failure the batch is left as it was; on success the caller drops it.
-  fn close(&mut self, producer_id: i64, producer_epoch: i16, base_sequence: i32) -> KResult<Vec<u8>> {
-    let mut out = if self.codec == codecs::NONE {
-      std::mem::take(&mut self.buf)
-    } else {
-      let compressed = codecs::compress(self.codec, &self.buf[HEADER_SIZE..])?;
-      if HEADER_SIZE + compressed.len() > MAX_BATCH_BYTES {
-        return Err(too_large(compressed.len()));
-      }
-      let mut out = Vec::with_capacity(HEADER_SIZE + compressed.len());
-      out.resize(HEADER_SIZE, 0);
-      out.extend_from_slice(&compressed);
-      out
-    };
-    if out.capacity() - out.len() > out.len() {
-      out.shrink_to_fit(); // a lingered, half-empty batch should not pin batch.size bytes
+  /// Kafka's MemoryRecordsBuilder.close: compressed records behind a complete v2 header, in
+  /// `buf` when they fit there (the batch's size is returned), else in a new allocation
+  /// (compressed records a little larger than the buffer). On failure `buf` is left as it was;
+  /// on success the caller drops the batch.
+  fn close(
+    &mut self,
+    buf: &mut [u8],
+    producer_id: i64,
+    producer_epoch: i16,
+    base_sequence: i32,
+  ) -> KResult<Either<i64, Vec<u8>>> {
+    if buf.len() < self.len {
+      return Err(KafkaError::corrupt(format!(
+        "the batch's buffer holds {} bytes, the batch {}",
+        buf.len(),
+        self.len
+      )));
     }
+    if self.codec == codecs::NONE {
+      self.write_header(&mut buf[..self.len], producer_id, producer_epoch, base_sequence);
+      return Ok(Either::A(self.len as i64));
+    }
+    let compressed = codecs::compress(self.codec, &buf[HEADER_SIZE..self.len])?;
+    let len = HEADER_SIZE + compressed.len();
+    if len > MAX_BATCH_BYTES {
+      return Err(too_large(compressed.len()));
+    }
+    if len <= buf.len() {
+      buf[HEADER_SIZE..len].copy_from_slice(&compressed);
+      self.write_header(&mut buf[..len], producer_id, producer_epoch, base_sequence);
+      return Ok(Either::A(len as i64));
+    }
+    let mut out = vec![0; HEADER_SIZE];
+    out.extend_from_slice(&compressed);
+    self.write_header(&mut out, producer_id, producer_epoch, base_sequence);
+    Ok(Either::B(out))
+  }
+
+  /// The v2 header of `batch` (header + records, exactly), CRC-32C included.
+  fn write_header(&self, out: &mut [u8], producer_id: i64, producer_epoch: i16, base_sequence: i32) {
     let batch_length = (out.len() - LOG_OVERHEAD) as i32;
     out[0..8].copy_from_slice(&0i64.to_be_bytes()); // baseOffset: the broker assigns offsets
     out[8..12].copy_from_slice(&batch_length.to_be_bytes());
@@ -251,8 +311,7 @@ impl OpenBatch {
     out[BASE_TIMESTAMP..BASE_TIMESTAMP + 8].copy_from_slice(&base_timestamp.to_be_bytes());
     out[MAX_TIMESTAMP..MAX_TIMESTAMP + 8].copy_from_slice(&self.max_timestamp.to_be_bytes());
     out[RECORD_COUNT..RECORD_COUNT + 4].copy_from_slice(&self.record_count.to_be_bytes());
-    write_producer_state(&mut out, producer_id, producer_epoch, base_sequence);
-    Ok(out)
+    write_producer_state(out, producer_id, producer_epoch, base_sequence);
   }
 }
 
@@ -293,12 +352,15 @@ impl Drop for RecordBatchBuilder {
   }
 }
 
-/// Encodes one record into the open batch `id`; returns the batch's estimated size afterwards
-/// (header + uncompressed records), or -1 when the batch already holds a record and this one
-/// would take it past its batch size (nothing is written then).
+/// Encodes one record into the open batch `id`, whose bytes are in `buf`; returns the batch's size
+/// afterwards (header + uncompressed records); -1 when the batch already holds a record and this
+/// one would take it past its batch size; or minus the bytes `buf` must have for this record
+/// (a larger buffer, holding the same first bytes, is then passed). Nothing is written unless it
+/// returns a size.
 #[napi]
 pub fn record_batch_append(
   id: i64,
+  mut buf: BufferSlice,
   timestamp: i64,
   key: Option<BufferSlice>,
   value: Option<BufferSlice>,
@@ -306,6 +368,7 @@ pub fn record_batch_append(
 ) -> napi::Result<i64> {
   with_open(id, |batch| {
     Ok(batch.append(
+      &mut buf,
       timestamp,
       key.as_deref(),
       value.as_deref(),
@@ -314,22 +377,32 @@ pub fn record_batch_append(
   })
 }
 
-/// Closes the open batch `id`: compresses its records, writes the header and CRC-32C, and hands
-/// the bytes to JS without a copy (the Buffer owns the Rust allocation). The id is then released.
+/// Closes the open batch `id`: compresses its records and writes the header and CRC-32C in
+/// `buf`, returning the batch's size there; compressed records that no longer fit `buf` come
+/// back as a Buffer of their own (no copy: it owns the Rust allocation). The id is then released.
 #[napi]
-pub fn record_batch_close(id: i64, producer_id: i64, producer_epoch: i32, base_sequence: i32) -> napi::Result<Buffer> {
+pub fn record_batch_close(
+  id: i64,
+  mut buf: BufferSlice,
+  producer_id: i64,
+  producer_epoch: i32,
+  base_sequence: i32,
+) -> napi::Result<Either<i64, Buffer>> {
   let producer_epoch = epoch(producer_epoch)?;
-  let bytes = OPEN.with(|table| {
+  let closed = OPEN.with(|table| {
     let mut table = table.borrow_mut();
     let batch = table.get(id).ok_or_else(closed)?;
     if batch.record_count == 0 {
       return Err(napi::Error::from_reason("cannot close a record batch with no records"));
     }
-    let bytes = batch.close(producer_id, producer_epoch, base_sequence)?;
+    let closed = batch.close(&mut buf, producer_id, producer_epoch, base_sequence)?;
     table.remove(id);
-    Ok(bytes)
+    Ok(closed)
   })?;
-  Ok(bytes.into())
+  Ok(match closed {
+    Either::A(len) => Either::A(len),
+    Either::B(bytes) => Either::B(bytes.into()),
+  })
 }
 
 /// Re-stamps a closed batch with new producer fields (a retry after an epoch bump, KIP-360):
@@ -362,16 +435,27 @@ mod tests {
   use super::*;
 
   #[test]
-  fn varint_sizes_match_the_writer() {
+  fn varint_sizes_and_bytes_match_the_writer() {
+    use crate::varint::{write_varint, write_varlong};
     for v in [0, 1, -1, 63, -64, 64, -65, 8191, 8192, i32::MAX, i32::MIN] {
       let mut out = Vec::new();
       write_varint(&mut out, v);
       assert_eq!(varint_size(v), out.len(), "varint {v}");
+      let mut buf = [0u8; 16];
+      let mut w = SliceWriter { buf: &mut buf, at: 0 };
+      w.varint(v);
+      let at = w.at;
+      assert_eq!(&buf[..at], &out[..], "varint bytes {v}");
     }
     for v in [0i64, 1, -1, 1 << 35, -(1 << 35), i64::MAX, i64::MIN] {
       let mut out = Vec::new();
       write_varlong(&mut out, v);
       assert_eq!(varlong_size(v), out.len(), "varlong {v}");
+      let mut buf = [0u8; 16];
+      let mut w = SliceWriter { buf: &mut buf, at: 0 };
+      w.varlong(v);
+      let at = w.at;
+      assert_eq!(&buf[..at], &out[..], "varlong bytes {v}");
     }
   }
 

@@ -219,22 +219,27 @@ export interface RecordHeaderInput {
 }
 
 /**
- * Kafka's MemoryRecordsBuilder: an open producer batch whose records are encoded into native
- * memory as they are appended (src/producer/native-batch.ts is its typed user).
+ * Kafka's MemoryRecordsBuilder: an open producer batch whose records are encoded, as they are
+ * appended, into the buffer each call passes (the producer's pooled batch buffer; src/producer/
+ * native-batch.ts is its typed user).
  */
 export interface RecordBatchBuilderHandle {
   /**
-   * Encodes one record (timestampDelta against the first record's timestamp, or the builder's
-   * baseTimestamp); returns the estimated batch size afterwards (61-byte header + uncompressed
-   * records), or -1 when the batch already holds a record and this one would exceed batchSize.
+   * Encodes one record into `buf` after the `size` bytes written so far (timestampDelta against
+   * the first record's timestamp, or the builder's baseTimestamp). Returns the batch size
+   * afterwards (61-byte header + uncompressed records); -1 when the batch already holds a record
+   * and this one would exceed batchSize; or minus the size `buf` must have for this record (call
+   * again with a larger buffer holding the same first bytes). Nothing is written unless it
+   * returns a size.
    */
-  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
   /**
    * Compresses the records and writes the v2 header (baseOffset 0, partitionLeaderEpoch -1,
-   * codec, lastOffsetDelta, base/max timestamp, producer fields, record count) and CRC-32C.
-   * The Buffer owns the native allocation (no copy). Once only: re-stamp with rewriteProducerState.
+   * codec, lastOffsetDelta, base/max timestamp, producer fields, record count) and CRC-32C in
+   * `buf`, returning the batch's size there; compressed records that no longer fit `buf` come
+   * back as a Buffer of their own. Once only: re-stamp with rewriteProducerState.
    */
-  close(producerId: number, producerEpoch: number, baseSequence: number): Buffer;
+  close(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
 }
 /** Bytes of a segment's .log a fetch response carries; the file stays open while this lives. */
 export interface FileRegionHandle {
@@ -330,7 +335,7 @@ export interface NativeAddon {
   newCleanerAbort(): CleanerAbortHandle;
   /** lastOffset+1 of the last whole batch in a .log file of any name (e.g. `.log.swap`), -1 when none. */
   readNextOffsetOfFile(path: string): number;
-  /** An empty producer batch for `codec` holding up to batchSize bytes (a first record always fits). */
+  /** An empty producer batch for `codec` taking records up to batchSize bytes (a first record always fits). */
   newRecordBatchBuilder(codec: CodecId, batchSize: number, baseTimestamp: number | null): RecordBatchBuilderHandle;
   /**
    * Re-stamps one closed batch in place with new producerId, producerEpoch and baseSequence and
@@ -464,8 +469,8 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
 /** The addon's batch builder as exported: a class that owns a table slot, and functions taking its id. */
 interface RawBatchBuilderApi {
   RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => { readonly id: number };
-  recordBatchAppend(id: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
-  recordBatchClose(id: number, producerId: number, producerEpoch: number, baseSequence: number): Buffer;
+  recordBatchAppend(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  recordBatchClose(id: number, buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
 }
 
 /**
@@ -482,17 +487,17 @@ class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
     this.id = owner.id;
   }
 
-  append(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
+  append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
     try {
-      return this.api.recordBatchAppend(this.id, timestamp, key, value, headers);
+      return this.api.recordBatchAppend(this.id, buf, timestamp, key, value, headers);
     } catch (err) {
       return translate(err);
     }
   }
 
-  close(producerId: number, producerEpoch: number, baseSequence: number): Buffer {
+  close(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer {
     try {
-      return this.api.recordBatchClose(this.id, producerId, producerEpoch, baseSequence);
+      return this.api.recordBatchClose(this.id, buf, producerId, producerEpoch, baseSequence);
     } catch (err) {
       return translate(err);
     }

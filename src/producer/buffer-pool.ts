@@ -1,16 +1,22 @@
-// bufferMemory accounting (Kafka's BufferPool without pooled ByteBuffers: the bytes live in
-// native batches): each batch reserves max(batchSize, its first record) until it completes.
+// Kafka's BufferPool: bufferMemory accounting (each batch reserves max(batchSize, its first
+// record) until it completes) and a free list of batchSize buffers that acknowledged batches
+// return, so a busy producer builds batches without allocating (no garbage, no external-memory
+// pressure on the collector).
 import { KafkaProducerError } from './errors.js';
 
-/** The producer's memory budget for batches not yet acknowledged. */
+/** The producer's memory budget for batches not yet acknowledged, and its reusable buffers. */
 export class BufferPool {
   private used = 0;
+  /** Buffers of poolableSize bytes returned by completed batches, ready for new ones. */
+  private readonly free: Buffer[] = [];
 
   constructor(
     /** bufferMemory. */
     readonly totalMemory: number,
     /** Called after memory is returned, so waiting appends can retry. */
     private readonly onFree: () => void,
+    /** batchSize: the one buffer size kept for reuse (0: none is). */
+    readonly poolableSize = 0,
   ) {}
 
   /**
@@ -28,10 +34,28 @@ export class BufferPool {
     return true;
   }
 
+  /** A buffer for a batch that reserved size bytes: a pooled one when size is poolableSize. */
+  buffer(size: number): Buffer {
+    if (size === this.poolableSize && this.free.length > 0) return this.free.pop()!;
+    // Pooled buffers give way so reserved and pooled bytes stay within bufferMemory (Java's freeUp).
+    while (this.free.length > 0 && this.used + this.free.length * this.poolableSize > this.totalMemory) this.free.pop();
+    return Buffer.allocUnsafeSlow(size);
+  }
+
   /** Returns size bytes to the budget. */
   deallocate(size: number): void {
     this.used -= size;
     this.onFree();
+  }
+
+  /**
+   * Keeps a completed batch's buffer for the next batch. Only when nothing can still read it
+   * (its request was answered or written); pooled and reserved bytes stay within bufferMemory.
+   */
+  recycle(buffer: Buffer): void {
+    if (buffer.length !== this.poolableSize || this.poolableSize === 0) return;
+    if (this.used + (this.free.length + 1) * this.poolableSize > this.totalMemory) return;
+    this.free.push(buffer);
   }
 
   /** Bytes reserved by open and in-flight batches. */

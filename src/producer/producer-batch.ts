@@ -17,7 +17,7 @@ export interface BatchBuilder {
 }
 
 /** Creates a builder for a new batch (the producer passes NativeBatch; tests may pass a stand-in). */
-export type BatchFactory = (opts: { compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'; batchSize: number; baseTimestamp?: number }) => BatchBuilder;
+export type BatchFactory = (opts: { compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'; batchSize: number; baseTimestamp?: number; buffer?: Buffer }) => BatchBuilder;
 
 /** A topic-partition; one object per partition so it can key maps by identity. */
 export interface TopicPartition {
@@ -96,6 +96,8 @@ export class ProducerBatch {
     readonly createdMs: number,
     /** bufferMemory bytes this batch holds until it completes. */
     readonly reservedBytes: number,
+    /** The pool's buffer the batch is built in, returned to the pool once acknowledged. */
+    readonly buffer: Buffer | null = null,
   ) {
     this.lastAttemptMs = createdMs;
   }

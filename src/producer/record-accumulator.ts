@@ -63,7 +63,7 @@ export class RecordAccumulator {
     private readonly wakeup: () => void,
     onMemoryFreed: () => void,
   ) {
-    this.pool = new BufferPool(config.bufferMemory, onMemoryFreed);
+    this.pool = new BufferPool(config.bufferMemory, onMemoryFreed, config.batchSize);
   }
 
   /** The queue of a partition (created on first use; one object per partition). */
@@ -103,8 +103,9 @@ export class RecordAccumulator {
     if (!this.pool.tryAllocate(size)) return AppendResult.NO_MEMORY;
     let batch: ProducerBatch;
     try {
-      const builder = this.createBatch({ compression: this.config.compression, batchSize: this.config.batchSize, baseTimestamp: timestamp });
-      batch = new ProducerBatch(q, builder, now, size);
+      const buffer = this.pool.buffer(size);
+      const builder = this.createBatch({ compression: this.config.compression, batchSize: this.config.batchSize, baseTimestamp: timestamp, buffer });
+      batch = new ProducerBatch(q, builder, now, size, buffer);
       if (!batch.tryAppend(timestamp, key, value, headers, callback)) throw new Error('a new batch refused its first record');
     } catch (err) {
       this.pool.deallocate(size);
@@ -225,8 +226,12 @@ export class RecordAccumulator {
     return oldest === Number.POSITIVE_INFINITY ? oldest : Math.max(0, oldest + this.config.deliveryTimeoutMs - now);
   }
 
-  /** Releases a completed batch's memory and tells flush() waiters. */
-  deallocate(batch: ProducerBatch): void {
+  /**
+   * Releases a completed batch's memory and tells flush() waiters. `recycle`: its request was
+   * answered (or written, acks=0), so nothing reads its buffer any more and the pool may reuse it;
+   * a batch failed or expired while its request may still be queued on the socket must not.
+   */
+  deallocate(batch: ProducerBatch, recycle = false): void {
     if (!this.incomplete.delete(batch)) return;
     this.bufferedRecords -= batch.recordCount;
     for (let i = this.flushWaiters.length - 1; i >= 0; i--) {
@@ -238,6 +243,7 @@ export class RecordAccumulator {
       }
     }
     this.pool.deallocate(batch.reservedBytes);
+    if (recycle && batch.buffer !== null) this.pool.recycle(batch.buffer);
   }
 
   /** Makes every batch sendable now and resolves once all batches existing now are complete. */

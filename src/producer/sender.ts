@@ -409,7 +409,8 @@ export class Sender {
     this.idempotence?.handleCompletedBatch(batch, baseOffset);
     this.stats.recordsSent += batch.recordCount;
     batch.complete(this.config.acks === 0 ? -1n : baseOffset, response ? response.logAppendTimeMs : -1);
-    this.accumulator.deallocate(batch);
+    // Answered (or, with acks=0, written): the socket no longer reads the batch's buffer.
+    this.accumulator.deallocate(batch, true);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 // The producer's native batch builder (src/producer/native-batch.ts over native/src/batch_builder.rs):
 // the bytes it closes must be the v2 batches Kafka's producer writes, that the broker accepts and
 // every consumer decodes; batch.size is honoured as Kafka's MemoryRecordsBuilder does.
@@ -340,14 +341,64 @@ describe('NativeBatch misuse', () => {
   });
 
   it('a closed builder handle cannot reach the batch that reuses its native slot', () => {
+    const buf = Buffer.alloc(100);
     const first = native.newRecordBatchBuilder(Codec.none, 100, null);
-    first.append(T0, null, Buffer.from('a'), null);
-    first.close(-1, -1, -1);
+    first.append(buf, T0, null, Buffer.from('a'), null);
+    first.close(buf, -1, -1, -1);
     const second = native.newRecordBatchBuilder(Codec.none, 100, null);
-    expect(() => first.append(T0, null, Buffer.from('b'), null)).toThrow(/closed/);
-    expect(() => first.close(-1, -1, -1)).toThrow(/closed/);
-    second.append(T0, null, Buffer.from('c'), null);
-    const [decoded] = decodeRecordBatches(second.close(-1, -1, -1));
+    expect(() => first.append(buf, T0, null, Buffer.from('b'), null)).toThrow(/closed/);
+    expect(() => first.close(buf, -1, -1, -1)).toThrow(/closed/);
+    const secondBuf = Buffer.alloc(100);
+    second.append(secondBuf, T0, null, Buffer.from('c'), null);
+    const size = second.close(secondBuf, -1, -1, -1);
+    expect(typeof size).toBe('number');
+    const [decoded] = decodeRecordBatches(secondBuf.subarray(0, size as number));
     expect(decoded.records.map((r) => r.value?.toString())).toEqual(['c']);
+  });
+});
+
+describe('NativeBatch buffers', () => {
+  it('builds the batch in the buffer it is given: the bytes are a view of it, nothing is allocated', () => {
+    const buffer = Buffer.alloc(16384);
+    const batch = new NativeBatch({ compression: 'none', batchSize: 16384, buffer });
+    const values = Array.from({ length: 50 }, (_, i) => Buffer.alloc(200, i));
+    for (const v of values) expect(batch.tryAppend(T0, null, v, null)).toBe(true);
+    const bytes = batch.close(1, 0, 0);
+    expect(bytes.buffer).toBe(buffer.buffer);
+    expect(bytes.byteOffset).toBe(buffer.byteOffset);
+    expect(bytes.length).toBe(batch.estimatedSizeInBytes);
+    expect(decodeRecordBatches(bytes)[0].records.map((r) => r.value)).toEqual(values);
+  });
+
+  it('moves to a larger buffer when a record does not fit the one it has, keeping what was written', () => {
+    const buffer = Buffer.alloc(100);
+    const batch = new NativeBatch({ compression: 'none', batchSize: 4096, buffer });
+    const values = [Buffer.alloc(20, 1), Buffer.alloc(1000, 2), Buffer.alloc(1500, 3)];
+    for (const v of values) expect(batch.tryAppend(T0, Buffer.from('k'), v, [{ key: 'h', value: Buffer.from('x') }])).toBe(true);
+    const bytes = batch.close(1, 0, 0);
+    expect(bytes.buffer).not.toBe(buffer.buffer);
+    expect(native.validateRecordBatches(bytes, 10_000)).toHaveLength(1);
+    expect(decodeRecordBatches(bytes)[0].records.map((r) => r.value)).toEqual(values);
+  });
+
+  it('compressed records that outgrow the buffer come back as bytes of their own', () => {
+    // Random bytes do not compress: gzip's framing makes them larger than the buffer they filled.
+    const value = Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 7919 + 13) % 251));
+    const records = [{ timestamp: T0, key: null, value: randomBytes(900), headers: [] }];
+    const buffer = Buffer.alloc(61 + 920);
+    const batch = new NativeBatch({ compression: 'gzip', batchSize: buffer.length, buffer });
+    expect(batch.tryAppend(T0, null, records[0].value, null)).toBe(true);
+    expect(batch.estimatedSizeInBytes).toBeLessThanOrEqual(buffer.length);
+    const bytes = batch.close(1, 0, 0);
+    expect(bytes.length).toBeGreaterThan(buffer.length);
+    expect(bytes.buffer).not.toBe(buffer.buffer);
+    expect(decodeRecordBatches(bytes, decompress)[0].records[0].value).toEqual(records[0].value);
+    // Compressible records are written back into the buffer itself.
+    const again = Buffer.alloc(61 + 920);
+    const small = new NativeBatch({ compression: 'gzip', batchSize: again.length, buffer: again });
+    small.tryAppend(T0, null, value, null);
+    const compressed = small.close(1, 0, 0);
+    expect(compressed.buffer).toBe(again.buffer);
+    expect(decodeRecordBatches(compressed, decompress)[0].records[0].value).toEqual(value);
   });
 });

@@ -17,4 +17,31 @@ describe('BufferPool', () => {
     expect(() => pool.tryAllocate(1001)).toThrow(expect.objectContaining({ type: 'INVALID_CONFIG', retriable: false }));
     expect(pool.usedMemory).toBe(0);
   });
+
+  test('buffers of batchSize come back for reuse; other sizes are never kept', () => {
+    const pool = new BufferPool(1000, () => {}, 300);
+    const a = pool.buffer(300);
+    expect(a.length).toBe(300);
+    pool.recycle(a);
+    expect(pool.buffer(300)).toBe(a);
+    expect(pool.buffer(300)).not.toBe(a); // taken: a fresh one
+    const big = pool.buffer(700);
+    pool.recycle(big);
+    expect(pool.buffer(700)).not.toBe(big);
+  });
+
+  test('pooled and reserved bytes stay within bufferMemory: what does not fit is dropped', () => {
+    const pool = new BufferPool(1000, () => {}, 300);
+    const kept = [pool.buffer(300), pool.buffer(300), pool.buffer(300), pool.buffer(300)];
+    for (const b of kept) pool.recycle(b); // 4 x 300 > 1000: the fourth is not kept
+    expect(pool.buffer(300)).toBe(kept[2]);
+    expect(pool.buffer(300)).toBe(kept[1]);
+    expect(pool.buffer(300)).toBe(kept[0]);
+    expect(pool.buffer(300)).not.toBe(kept[3]);
+    // A large reservation makes pooled buffers give way.
+    for (const b of kept.slice(0, 3)) pool.recycle(b);
+    expect(pool.tryAllocate(900)).toBe(true);
+    pool.buffer(900);
+    expect(pool.buffer(300)).not.toBe(kept[2]);
+  });
 });

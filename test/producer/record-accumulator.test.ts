@@ -59,6 +59,26 @@ describe('RecordAccumulator', () => {
     expect(acc.pool.usedMemory).toBe(582);
   });
 
+  test('a batch is built in a pooled buffer; an acknowledged batch returns it for the next, a failed one does not', () => {
+    const { acc } = setup({ batchSize: 1000 });
+    const q0 = acc.queue('t', 0);
+    acc.append(q0, 1, null, value(10), null, 92, noop, 0);
+    const first = q0.batches.shift()!;
+    expect(first.buffer?.length).toBe(1000);
+    const bytes = first.records();
+    expect(bytes.buffer).toBe(first.buffer!.buffer);
+    first.complete(0n, -1);
+    acc.deallocate(first, true);
+    acc.append(q0, 1, null, value(10), null, 92, noop, 0);
+    const second = q0.batches.shift()!;
+    expect(second.buffer).toBe(first.buffer);
+    // Failed (its request may still sit on the socket): the buffer is left to the collector.
+    second.records();
+    acc.deallocate(second);
+    acc.append(q0, 1, null, value(10), null, 92, noop, 0);
+    expect(q0.batches[0].buffer).not.toBe(second.buffer);
+  });
+
   test('bufferMemory: no new batch once reserved memory is used up; freed on completion', () => {
     const { acc, freed } = setup({ batchSize: 1000, bufferMemory: 2000 });
     const q0 = acc.queue('t', 0);
