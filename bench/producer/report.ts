@@ -72,6 +72,7 @@ const COLORS: Record<string, string> = {
   sluice: '#1f6feb',
   'sluice-send': '#6ea8fe',
   'sluice-256k': '#0a3069',
+  'sluice-send-256k': '#3d5a80',
   kafkajs: '#8c8c8c',
   platformatic: '#e8883a',
   rdkafka: '#2da44e',

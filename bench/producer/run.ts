@@ -15,7 +15,7 @@ import { LIKE_FOR_LIKE_BATCH_BYTES } from './client-api.js';
 import type { ChildConfig, ChildResult } from './child.js';
 import { markdownTable, svgChart, type RunReport } from './report.js';
 
-const CLIENTS = ['sluice', 'sluice-send', 'sluice-256k', 'kafkajs', 'platformatic', 'rdkafka', 'java'];
+const CLIENTS = ['sluice', 'sluice-send', 'sluice-256k', 'sluice-send-256k', 'kafkajs', 'platformatic', 'rdkafka', 'java'];
 
 const { values: args } = parseArgs({
   options: {
@@ -122,8 +122,9 @@ async function main(): Promise<void> {
         for (let round = 0; round < rounds; round++) {
           // Rotate the order every round so no client always runs first (or right after another).
           for (const client of clients.map((_, i) => clients[(i + round) % clients.length])) {
-            const topic = `bench-${client}-${valueSize}-${acks}`;
-            if (round === 0) await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+            // A fresh topic per run, deleted after it: a full run writes far more than the disk holds.
+            const topic = `bench-${client}-${valueSize}-${acks}-${round}`;
+            await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
             const cfg: ChildConfig = {
               client,
               bootstrap: broker.bootstrap,
@@ -148,6 +149,7 @@ async function main(): Promise<void> {
               errors.set(client, (err as Error).message);
               console.log(`FAILED: ${(err as Error).message.split('\n')[0]}`);
             }
+            await admin.deleteTopics({ topics: [topic] });
           }
         }
         report.scenarios.push({

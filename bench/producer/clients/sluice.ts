@@ -1,15 +1,31 @@
 // This SDK through its high-throughput call: produce() per record, a promise of its metadata each.
+// sluiceClient also builds the other Sluice variants (send(), and both with the like-for-like batch size).
 import { Producer } from '../../../src/producer/index.js';
 import type { OpenClient } from '../client-api.js';
 
-export const open: OpenClient = async (spec) => {
-  const producer = new Producer({ bootstrapServers: [spec.bootstrap], clientId: 'bench-sluice', acks: spec.acks, compression: 'none' });
-  await producer.connect();
-  return {
-    style: 'record',
-    produce(value, done) {
-      producer.produce(spec.topic, { value }).then(() => done(), done);
-    },
-    close: () => producer.close(),
+/** A Sluice producer driven through produce() ('record') or send() ('batch'); batchSize defaults to Kafka's. */
+export function sluiceClient(style: 'record' | 'batch', clientId: string, batchSize?: number): OpenClient {
+  return async (spec) => {
+    const producer = new Producer({ bootstrapServers: [spec.bootstrap], clientId, acks: spec.acks, compression: 'none', ...(batchSize ? { batchSize } : {}) });
+    await producer.connect();
+    const close = () => producer.close();
+    if (style === 'batch') {
+      return {
+        style,
+        send(values, done) {
+          producer.send({ topic: spec.topic, messages: values.map((value) => ({ value })) }).then(() => done(), done);
+        },
+        close,
+      };
+    }
+    return {
+      style,
+      produce(value, done) {
+        producer.produce(spec.topic, { value }).then(() => done(), done);
+      },
+      close,
+    };
   };
-};
+}
+
+export const open = sluiceClient('record', 'bench-sluice');

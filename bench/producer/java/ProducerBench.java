@@ -58,7 +58,7 @@ public final class ProducerBench {
       System.out.printf(
           "RESULT {\"records\":%d,\"elapsedMs\":%.3f,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f,\"p50Ms\":%.3f,\"p99Ms\":%.3f,"
               + "\"cpuUsPerRecord\":%.4f,\"rssMb\":%.1f,\"pacedP50Ms\":%.3f,\"pacedP99Ms\":%.3f}%n",
-          records, elapsedMs, records * 1000 / elapsedMs, records * (double) valueBytes / elapsedMs / 1000,
+          records, elapsedMs, records * 1000.0 / elapsedMs, records * (double) valueBytes / elapsedMs / 1000,
           pct(measured, 50), pct(measured, 99), cpuUs / records, rssMb, pct(paced, 50), pct(paced, 99));
     }
     System.exit(0);
