@@ -8,13 +8,15 @@ export class SegmentDeletionQueue {
   private readonly pending = new Map<NodeJS.Timeout, string[]>();
 
   /**
-   * Closes the segment and marks its files deleted; removes them after delayMs (at once when
-   * delayMs <= 0). Files a crash leaves behind are removed by the next open of the log.
+   * Closes the segment and marks its files deleted; removes them after delayMs, off the JS
+   * thread (unlinking a large cached file frees its pages, milliseconds the broker's requests
+   * would otherwise wait; Kafka's scheduler thread does it too, also at delay 0). Files a crash
+   * leaves behind are removed by the next open of the log.
    */
   delete(dir: string, seg: LogSegment, delayMs: number): void {
     const renamed = closeAndMarkDeleted(dir, seg);
     if (delayMs <= 0) {
-      for (const f of renamed) fs.rmSync(f, { force: true });
+      for (const f of renamed) fs.rm(f, { force: true }, () => {});
       return;
     }
     const timer = setTimeout(() => {
