@@ -42,20 +42,17 @@ export class BufferPool {
     return Buffer.allocUnsafeSlow(size);
   }
 
-  /** Returns size bytes to the budget. */
-  deallocate(size: number): void {
-    this.used -= size;
-    this.onFree();
-  }
-
   /**
-   * Keeps a completed batch's buffer for the next batch. Only when nothing can still read it
-   * (its request was answered or written); pooled and reserved bytes stay within bufferMemory.
+   * Returns size bytes to the budget, and `reusable` (a completed batch's buffer that nothing can
+   * still read: its request was answered or written) to the free list before waiting appends
+   * hear of it. Pooled and reserved bytes stay within bufferMemory.
    */
-  recycle(buffer: Buffer): void {
-    if (buffer.length !== this.poolableSize || this.poolableSize === 0) return;
-    if (this.used + (this.free.length + 1) * this.poolableSize > this.totalMemory) return;
-    this.free.push(buffer);
+  deallocate(size: number, reusable: Buffer | null = null): void {
+    this.used -= size;
+    if (reusable !== null && reusable.length === this.poolableSize && this.poolableSize > 0 && this.used + (this.free.length + 1) * this.poolableSize <= this.totalMemory) {
+      this.free.push(reusable);
+    }
+    this.onFree();
   }
 
   /** Bytes reserved by open and in-flight batches. */

@@ -242,8 +242,7 @@ export class RecordAccumulator {
         w.resolve();
       }
     }
-    this.pool.deallocate(batch.reservedBytes);
-    if (recycle && batch.buffer !== null) this.pool.recycle(batch.buffer);
+    this.pool.deallocate(batch.reservedBytes, recycle ? batch.buffer : null);
   }
 
   /** Makes every batch sendable now and resolves once all batches existing now are complete. */
