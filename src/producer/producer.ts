@@ -9,6 +9,7 @@ import { BuiltInPartitioner, partitionForKey } from './partitioner.js';
 import type { BatchHeader, RecordCallback, RecordMetadata } from './producer-batch.js';
 import { resolveProducerConfig, type ProducerConfig, type ProducerOptions } from './producer-config.js';
 import { AppendResult, RecordAccumulator } from './record-accumulator.js';
+import { recordSizeUpperBound } from './record-size.js';
 import { Sender } from './sender.js';
 
 /** Key, value and header values: bytes, or text sent as UTF-8. */
@@ -75,9 +76,6 @@ interface WaitingRecord {
   deadline: number;
   reason: 'metadata' | 'partition' | 'memory';
 }
-
-/** Kafka's RECORD_BATCH_OVERHEAD + MAX_RECORD_OVERHEAD: the upper bound beyond keys, values and headers. */
-const BATCH_AND_RECORD_OVERHEAD = 61 + 21;
 
 function toBytes(v: MessageBytes | undefined, what: string): Buffer | null {
   if (v === null || v === undefined) return null;
@@ -263,8 +261,7 @@ export class Producer extends EventEmitter {
     } catch (err) {
       return settle(callback, err as KafkaProducerError);
     }
-    let size = BATCH_AND_RECORD_OVERHEAD + (key?.length ?? 0) + (value?.length ?? 0);
-    if (headers !== null) for (const h of headers) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
+    const size = recordSizeUpperBound(key, value, headers);
     if (size > this.config.maxRequestSize || size > this.config.bufferMemory) {
       const which = size > this.config.maxRequestSize ? `${this.config.maxRequestSize}, which is the value of the maxRequestSize configuration` : `the total memory buffer configured with bufferMemory (${this.config.bufferMemory})`;
       return settle(callback, new KafkaProducerError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than ${which}.`, { retriable: false }));
