@@ -466,12 +466,15 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
   return handle as unknown as LogSegmentHandle;
 }
 
-/** The addon's batch builder as exported: a class that owns a table slot, and functions taking its id. */
+/** The addon's batch builder: a class that owns a table slot, and functions taking its id. */
 interface RawBatchBuilderApi {
   RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => { readonly id: number };
   recordBatchAppend(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
   recordBatchClose(id: number, buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
 }
+
+/** As exported: recordBatchAppend comes from a factory (a bare napi callback, cheaper per record). */
+type RawBatchBuilderExports = Omit<RawBatchBuilderApi, 'recordBatchAppend'> & { recordBatchAppendFunction(): RawBatchBuilderApi['recordBatchAppend'] };
 
 /**
  * Holds the builder's slot owner (so GC frees the slot of a dropped batch) and calls the
@@ -522,6 +525,12 @@ function load(): NativeAddon {
   } catch (err) {
     throw new Error(`cannot load the native addon ${path} (run \`npm run build:native\`): ${(err as Error).message}`);
   }
+  const exported = raw as unknown as RawBatchBuilderExports;
+  const batchBuilderApi: RawBatchBuilderApi = {
+    RecordBatchBuilder: exported.RecordBatchBuilder,
+    recordBatchAppend: exported.recordBatchAppendFunction(),
+    recordBatchClose: exported.recordBatchClose,
+  };
   return {
     crc32c: raw.crc32c,
     compress: guard(raw.compress),
@@ -536,10 +545,7 @@ function load(): NativeAddon {
     cleanLog: (options: CleanLogOptions, abort: CleanerAbortHandle) => raw.cleanLog(options, abort).catch(translate),
     newCleanerAbort: () => new (raw as unknown as { CleanerAbort: new () => CleanerAbortHandle }).CleanerAbort(),
     readNextOffsetOfFile: guard(raw.readNextOffsetOfFile),
-    newRecordBatchBuilder: guard((codec: CodecId, batchSize: number, baseTimestamp: number | null) => {
-      const api = raw as unknown as RawBatchBuilderApi;
-      return new GuardedRecordBatchBuilder(api, new api.RecordBatchBuilder(codec, batchSize, baseTimestamp));
-    }),
+    newRecordBatchBuilder: guard((codec: CodecId, batchSize: number, baseTimestamp: number | null) => new GuardedRecordBatchBuilder(batchBuilderApi, new batchBuilderApi.RecordBatchBuilder(codec, batchSize, baseTimestamp))),
     rewriteProducerState: guard(raw.rewriteProducerState),
     newSendJob: guard((fd: number) => new GuardedSendJob(new (raw as unknown as { SendJob: new (fd: number) => RawSendJob }).SendJob(fd))),
     dataPathMetrics: raw.dataPathMetrics,

@@ -69,6 +69,8 @@ export class ProducerBatch {
   /** Index from which takePromisedMetadata looks for the next promised record. */
   private promisedCursor = 0;
   private baseOffset = -1n;
+  /** baseOffset as a number when it is a safe integer (one BigInt per record's offset, not two), else -1. */
+  private baseOffsetNumber = -1;
   private logAppendTime = -1;
   private encoded: Buffer | null = null;
   private encodedFor = '';
@@ -186,7 +188,7 @@ export class ProducerBatch {
     return {
       topic: this.tp.topic,
       partition: this.tp.partition,
-      offset: this.baseOffset >= 0n ? this.baseOffset + BigInt(i) : -1n,
+      offset: this.baseOffsetNumber >= 0 ? BigInt(this.baseOffsetNumber + i) : this.baseOffset >= 0n ? this.baseOffset + BigInt(i) : -1n,
       timestamp: this.logAppendTime >= 0 ? this.logAppendTime : this.timestamps[i],
     };
   }
@@ -196,6 +198,7 @@ export class ProducerBatch {
     if (this.done) return;
     this.done = true;
     this.baseOffset = baseOffset;
+    if (baseOffset >= 0n && baseOffset <= BigInt(Number.MAX_SAFE_INTEGER - this.callbacks.length)) this.baseOffsetNumber = Number(baseOffset);
     this.logAppendTime = logAppendTime;
     if (this.resolveDeferred !== null) this.resolveDeferred(this);
     for (let i = 0; i < this.callbacks.length; i++) {

@@ -242,6 +242,8 @@ export class Producer extends EventEmitter {
     let headers: BatchHeader[] | null;
     let partition = -1;
     let timestamp: number;
+    // One clock read per record: the CreateTime it gets by default and the accumulator's now.
+    const now = Date.now();
     try {
       if (typeof topic !== 'string' || topic.length === 0) throw new KafkaProducerError('INVALID_TOPIC_EXCEPTION', 'topic must be a non-empty string', { retriable: false });
       if (message === null || typeof message !== 'object') throw new KafkaProducerError('INVALID_RECORD', 'a message must be an object with a value', { retriable: false });
@@ -254,7 +256,7 @@ export class Producer extends EventEmitter {
           throw new KafkaProducerError('UNKNOWN_TOPIC_OR_PARTITION', `Invalid partition: ${String(message.partition)}. Partition number should always be non-negative or null.`, { retriable: false });
         }
       }
-      timestamp = message.timestamp === undefined || message.timestamp === null ? Date.now() : Number(message.timestamp);
+      timestamp = message.timestamp === undefined || message.timestamp === null ? now : Number(message.timestamp);
       if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
         throw new KafkaProducerError('INVALID_TIMESTAMP', `Invalid timestamp: ${String(message.timestamp)}. Timestamp should always be non-negative or null.`, { retriable: false });
       }
@@ -274,7 +276,7 @@ export class Producer extends EventEmitter {
     else {
       let blocked: WaitingRecord['reason'] | null;
       try {
-        blocked = this.tryAppend(topic, key, value, headers, partition, timestamp, size, callback);
+        blocked = this.tryAppend(topic, key, value, headers, partition, timestamp, size, callback, now);
       } catch (err) {
         return settle(callback, appendError(err));
       }
@@ -291,7 +293,7 @@ export class Producer extends EventEmitter {
       });
       callback = (err, md) => (err ? reject(err) : resolve(md!));
     }
-    this.park({ topic, key, value, headers, partition, timestamp, size, callback, deadline: Date.now() + this.config.maxBlockMs, reason });
+    this.park({ topic, key, value, headers, partition, timestamp, size, callback, deadline: now + this.config.maxBlockMs, reason });
     return promise;
   }
 
@@ -305,6 +307,7 @@ export class Producer extends EventEmitter {
     timestamp: number,
     size: number,
     callback: RecordCallback | null,
+    nowMs: number,
   ): WaitingRecord['reason'] | null {
     const t = this.metadata.topic(topic);
     if (t === undefined || t.partitionCount === 0) {
@@ -327,7 +330,7 @@ export class Producer extends EventEmitter {
       partition = sticky.currentPartition(t);
     }
     const q = this.accumulator.queue(topic, partition);
-    const r = this.accumulator.append(q, timestamp, key, value, headers, size, callback, Date.now());
+    const r = this.accumulator.append(q, timestamp, key, value, headers, size, callback, nowMs);
     if (r === AppendResult.NO_MEMORY) return 'memory';
     if (sticky) sticky.updatePartitionInfo(this.accumulator.lastAppendedBytes, t, this.accumulator.allBatchesFull(q));
     return null;
@@ -393,7 +396,7 @@ export class Producer extends EventEmitter {
         continue;
       }
       // Its metadata may be here, but records waiting for memory go first.
-      const reason = this.memoryWaits.length > 0 ? 'memory' : this.appendWaiting(e);
+      const reason = this.memoryWaits.length > 0 ? 'memory' : this.appendWaiting(e, now);
       if (reason === undefined) {
         q.shift();
       } else if (reason === null) {
@@ -425,7 +428,7 @@ export class Producer extends EventEmitter {
         continue;
       }
       // Behind an earlier record of its topic that waits for metadata (order within the topic).
-      const reason = this.metadataWaits.has(e.topic) ? 'metadata' : this.appendWaiting(e);
+      const reason = this.metadataWaits.has(e.topic) ? 'metadata' : this.appendWaiting(e, now);
       if (reason === undefined) {
         q.shift();
       } else if (reason === null) {
@@ -445,9 +448,9 @@ export class Producer extends EventEmitter {
   }
 
   /** Appends a parked record: null when appended, what it still waits for, or undefined when it failed. */
-  private appendWaiting(e: WaitingRecord): WaitingRecord['reason'] | null | undefined {
+  private appendWaiting(e: WaitingRecord, now: number): WaitingRecord['reason'] | null | undefined {
     try {
-      return this.tryAppend(e.topic, e.key, e.value, e.headers, e.partition, e.timestamp, e.size, e.callback);
+      return this.tryAppend(e.topic, e.key, e.value, e.headers, e.partition, e.timestamp, e.size, e.callback, now);
     } catch (err) {
       this.fail(e, appendError(err));
       return undefined;

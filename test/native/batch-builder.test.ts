@@ -355,6 +355,26 @@ describe('NativeBatch misuse', () => {
     const [decoded] = decodeRecordBatches(secondBuf.subarray(0, size as number));
     expect(decoded.records.map((r) => r.value?.toString())).toEqual(['c']);
   });
+  it('append rejects arguments of the wrong type with a clear error, writing nothing', () => {
+    const buf = Buffer.alloc(100);
+    const builder = native.newRecordBatchBuilder(Codec.none, 100, null);
+    const append = (b: unknown, ts: unknown, key: unknown, value: unknown, headers: unknown = null) =>
+      builder.append(b as Buffer, ts as number, key as Buffer | null, value as Buffer | null, headers as null);
+    expect(() => append('not a buffer', T0, null, Buffer.from('v'))).toThrow(/buf must be a Buffer/);
+    expect(() => append(buf, 'soon', null, Buffer.from('v'))).toThrow(/cannot read timestamp/);
+    expect(() => append(buf, T0, 'k', Buffer.from('v'))).toThrow(/key must be a Buffer or null/);
+    expect(() => append(buf, T0, null, 42)).toThrow(/value must be a Buffer or null/);
+    expect(() => append(buf, T0, null, Buffer.from('v'), 'h')).toThrow();
+    // undefined reads as null, as before; an empty key is a key of length 0, not null.
+    expect(append(buf, T0, undefined, Buffer.from('v'), undefined)).toBeGreaterThan(61);
+    expect(append(buf, T0, Buffer.alloc(0), Buffer.from('w'))).toBeGreaterThan(61);
+    const size = builder.close(buf, -1, -1, -1) as number;
+    const [decoded] = decodeRecordBatches(buf.subarray(0, size));
+    expect(decoded.records.map((r) => [r.key, r.value?.toString()])).toEqual([
+      [null, 'v'],
+      [Buffer.alloc(0), 'w'],
+    ]);
+  });
 });
 
 describe('NativeBatch buffers', () => {

@@ -79,6 +79,23 @@ describe('RecordAccumulator', () => {
     expect(q0.batches[0].buffer).not.toBe(second.buffer);
   });
 
+  test("each record resolves with baseOffset + its index, exactly, also past 2^53", async () => {
+    const { acc } = setup();
+    for (const baseOffset of [41n, 2n ** 62n + 5n]) {
+      const q = acc.queue('t', 0);
+      const offsets: bigint[] = [];
+      acc.append(q, 7, null, value(10), null, 92, (_err, md) => offsets.push(md!.offset), 0);
+      acc.append(q, 8, null, value(10), null, 92, null, 0);
+      const promised = acc.lastBatch!.promiseForLastRecord();
+      acc.append(q, 9, null, value(10), null, 92, (_err, md) => offsets.push(md!.offset), 0);
+      const batch = q.batches.shift()!;
+      batch.complete(baseOffset, -1);
+      const md = await promised;
+      expect(offsets).toEqual([baseOffset, baseOffset + 2n]);
+      expect(md).toEqual({ topic: 't', partition: 0, offset: baseOffset + 1n, timestamp: 8 });
+    }
+  });
+
   test('bufferMemory: no new batch once reserved memory is used up; freed on completion', () => {
     const { acc, freed } = setup({ batchSize: 1000, bufferMemory: 2000 });
     const q0 = acc.queue('t', 0);
