@@ -368,7 +368,10 @@ export class Sender {
     for (let j = answered === null ? answers.length : 0; j < n; j++) {
       if (answered === null || !answered[j]) this.completeBatch(batches[j], 'UNKNOWN_SERVER_ERROR', null, 'The broker did not answer for this partition');
     }
-    this.wakeup();
+    // The answer freed an in-flight slot: the next ready request goes out now, before the
+    // records' promise reactions (queued by completeBatch) run user code, and not a turn of the
+    // event loop later (a wakeup), so the connection's pipeline stays full.
+    if (!this.closed) this.run();
   }
 
   /** Java's completeBatch: success, retry, duplicate (success without offset) or failure. */

@@ -186,6 +186,19 @@ describe('Producer against Sluice', () => {
     await expect(p.produce('closing', { value: 'late' })).rejects.toMatchObject({ type: 'PRODUCER_CLOSED' });
   });
 
+  test('an answer sends the next ready request before the answered records resolve (the pipeline stays full)', async () => {
+    await createTopic(client, 'pipeline', 1);
+    // One request in flight and one record a batch: every batch after the first waits for an answer.
+    const p = producer({ maxInFlightRequestsPerConnection: 1, batchSize: 1, lingerMs: 0 });
+    let requests = 0;
+    p.on('request', () => requests++);
+    const sentWhenResolved: number[] = [];
+    const acks = Array.from({ length: 4 }, (_, i) => p.produce('pipeline', { value: `r${i}` }).then((md) => sentWhenResolved.push(requests) && md.offset));
+    expect(await Promise.all(acks)).toEqual([0n, 1n, 2n, 3n]);
+    // Record i resolves after request i + 1 went out (the last has none to follow it).
+    expect(sentWhenResolved).toEqual([2, 3, 4, 4]);
+  });
+
   test('events and metrics report what is in flight', async () => {
     await createTopic(client, 'events', 1);
     const p = producer();
