@@ -10,7 +10,8 @@
 use std::cell::RefCell;
 use std::ptr;
 
-use napi::bindgen_prelude::{Buffer, BufferSlice, Either, FromNapiValue, ToNapiValue, Unknown};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{Buffer, BufferSlice, Either, FromNapiValue, Object, ToNapiValue, Unknown};
 use napi::{sys, Env, JsError};
 use napi_derive::napi;
 
@@ -372,16 +373,45 @@ fn record_batch_append(
   })
 }
 
-/// recordBatchAppend(id, buf, timestamp, key, value, headers) as a bare napi callback. The
-/// producer calls it once per record, and a #[napi] function's glue (a borrow scope allocated per
-/// call, a napi_typeof per converted argument) cost more than encoding a 100-byte record: in
-/// bench/producer/batch-builder.bench.ts, 621 ns a record through #[napi], 377-393 ns this way.
+/// The arguments a bare append function takes.
+#[derive(Clone, Copy)]
+enum AppendArgs {
+  /// recordBatchAppend(id, buf, timestamp, key, value, headers)
+  Full,
+  /// recordBatchAppendValue(id, buf, timestamp, value): a record with a value and no key or
+  /// headers, the common case. Checking a null key and null headers takes two napi_typeof calls,
+  /// each a chain of type tests that ends at null: a seventh of the call.
+  ValueOnly,
+}
+
+/// recordBatchAppend as a bare napi callback. The producer calls it once per record, and a
+/// #[napi] function's glue (a borrow scope allocated per call, a napi_typeof per converted
+/// argument) cost more than encoding a 100-byte record: in bench/producer/batch-builder.bench.ts,
+/// 621 ns a record through #[napi], 377-393 ns this way.
 unsafe extern "C" fn record_batch_append_callback(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
   // SAFETY: env and info come from napi for this call, on the JS thread.
-  match unsafe { append_from_arguments(env, info) } {
+  unsafe { append_callback(env, info, AppendArgs::Full) }
+}
+
+/// recordBatchAppendValue as a bare napi callback (AppendArgs::ValueOnly).
+unsafe extern "C" fn record_batch_append_value_callback(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+) -> sys::napi_value {
+  // SAFETY: env and info come from napi for this call, on the JS thread.
+  unsafe { append_callback(env, info, AppendArgs::ValueOnly) }
+}
+
+/// Appends from a call's arguments; returns the size, or throws.
+///
+/// # Safety
+/// `env` and `info` must be those of a napi callback running now on the JS thread.
+unsafe fn append_callback(env: sys::napi_env, info: sys::napi_callback_info, args: AppendArgs) -> sys::napi_value {
+  // SAFETY: per the function's contract.
+  match unsafe { append_from_arguments(env, info, args) } {
     // SAFETY: the same env, still in this call.
     Ok(size) => unsafe { i64::to_napi_value(env, size) }.unwrap_or(ptr::null_mut()),
     Err(err) => {
@@ -392,11 +422,15 @@ unsafe extern "C" fn record_batch_append_callback(
   }
 }
 
-/// Reads recordBatchAppend's arguments and appends.
+/// Reads an append function's arguments and appends.
 ///
 /// # Safety
 /// `env` and `info` must be those of a napi callback running now on the JS thread.
-unsafe fn append_from_arguments(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<i64> {
+unsafe fn append_from_arguments(
+  env: sys::napi_env,
+  info: sys::napi_callback_info,
+  args: AppendArgs,
+) -> napi::Result<i64> {
   let mut argc = 6usize;
   let mut argv = [ptr::null_mut(); 6];
   // SAFETY: argv has room for argc values; missing arguments are filled with undefined.
@@ -419,6 +453,11 @@ unsafe fn append_from_arguments(env: sys::napi_env, info: sys::napi_callback_inf
   let buf = unsafe { bytes(env, argv[1], "buf") }?
     .ok_or_else(|| napi::Error::from_reason("recordBatchAppend: buf must be a Buffer"))?;
   let timestamp = unsafe { int64(env, argv[2], "timestamp") }?;
+  if let AppendArgs::ValueOnly = args {
+    let value = unsafe { bytes(env, argv[3], "value") }?
+      .ok_or_else(|| napi::Error::from_reason("recordBatchAppendValue: value must be a Buffer"))?;
+    return record_batch_append(id, buf, timestamp, None, Some(value), None);
+  }
   let key = unsafe { bytes(env, argv[3], "key") }?;
   let value = unsafe { bytes(env, argv[4], "value") }?;
   let headers = if unsafe { is_nullish(env, argv[5]) }? {
@@ -487,26 +526,43 @@ unsafe fn is_nullish(env: sys::napi_env, v: sys::napi_value) -> napi::Result<boo
   Ok(kind == sys::ValueType::napi_null || kind == sys::ValueType::napi_undefined)
 }
 
-/// The recordBatchAppend function (a bare napi callback, see record_batch_append_callback).
+/// The bare append functions: { append: recordBatchAppend, appendValue: recordBatchAppendValue }.
 #[napi(
-  ts_return_type = "(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null) => number"
+  ts_return_type = "{ append(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number; appendValue(id: number, buf: Buffer, timestamp: number, value: Buffer): number }"
 )]
-pub fn record_batch_append_function(env: &Env) -> napi::Result<Unknown<'_>> {
-  const NAME: &str = "recordBatchAppend";
+pub fn record_batch_append_functions(env: &Env) -> napi::Result<Object<'_>> {
+  let mut functions = Object::new(env)?;
+  functions.set_named_property(
+    "append",
+    bare_function(env, "recordBatchAppend", record_batch_append_callback)?,
+  )?;
+  functions.set_named_property(
+    "appendValue",
+    bare_function(env, "recordBatchAppendValue", record_batch_append_value_callback)?,
+  )?;
+  Ok(functions)
+}
+
+/// A JS function calling `callback` with no napi-rs glue.
+fn bare_function<'env>(
+  env: &'env Env,
+  name: &str,
+  callback: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+) -> napi::Result<Unknown<'env>> {
   let mut function = ptr::null_mut();
   // SAFETY: a function created in this env from a static callback with no data.
   let status = unsafe {
     sys::napi_create_function(
       env.raw(),
-      NAME.as_ptr().cast(),
-      NAME.len() as isize,
-      Some(record_batch_append_callback),
+      name.as_ptr().cast(),
+      name.len() as isize,
+      Some(callback),
       ptr::null_mut(),
       &mut function,
     )
   };
   if status != sys::Status::napi_ok {
-    return Err(napi::Error::from_reason("cannot create recordBatchAppend"));
+    return Err(napi::Error::from_reason(format!("cannot create {name}")));
   }
   // SAFETY: function is a live value of this env.
   Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), function) })

@@ -470,11 +470,15 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
 interface RawBatchBuilderApi {
   RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => { readonly id: number };
   recordBatchAppend(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  /** recordBatchAppend for a record with a value and no key or headers (the common case, cheaper). */
+  recordBatchAppendValue(id: number, buf: Buffer, timestamp: number, value: Buffer): number;
   recordBatchClose(id: number, buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
 }
 
-/** As exported: recordBatchAppend comes from a factory (a bare napi callback, cheaper per record). */
-type RawBatchBuilderExports = Omit<RawBatchBuilderApi, 'recordBatchAppend'> & { recordBatchAppendFunction(): RawBatchBuilderApi['recordBatchAppend'] };
+/** As exported: the append functions come from a factory (bare napi callbacks, cheaper per record). */
+type RawBatchBuilderExports = Omit<RawBatchBuilderApi, 'recordBatchAppend' | 'recordBatchAppendValue'> & {
+  recordBatchAppendFunctions(): { append: RawBatchBuilderApi['recordBatchAppend']; appendValue: RawBatchBuilderApi['recordBatchAppendValue'] };
+};
 
 /**
  * Holds the builder's slot owner (so GC frees the slot of a dropped batch) and calls the
@@ -492,6 +496,7 @@ class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
 
   append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
     try {
+      if (key === null && value !== null && headers === null) return this.api.recordBatchAppendValue(this.id, buf, timestamp, value);
       return this.api.recordBatchAppend(this.id, buf, timestamp, key, value, headers);
     } catch (err) {
       return translate(err);
@@ -526,9 +531,11 @@ function load(): NativeAddon {
     throw new Error(`cannot load the native addon ${path} (run \`npm run build:native\`): ${(err as Error).message}`);
   }
   const exported = raw as unknown as RawBatchBuilderExports;
+  const appendFunctions = exported.recordBatchAppendFunctions();
   const batchBuilderApi: RawBatchBuilderApi = {
     RecordBatchBuilder: exported.RecordBatchBuilder,
-    recordBatchAppend: exported.recordBatchAppendFunction(),
+    recordBatchAppend: appendFunctions.append,
+    recordBatchAppendValue: appendFunctions.appendValue,
     recordBatchClose: exported.recordBatchClose,
   };
   return {
