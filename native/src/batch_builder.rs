@@ -447,25 +447,83 @@ unsafe fn append_from_arguments(
     },
     "arguments",
   )?;
-  // SAFETY (all below): values of this call, read while it runs; the byte slices borrow
-  // Buffers the caller holds for the duration of the call.
+  // SAFETY (the reads below): values of this call, read on the JS thread while it runs.
   let id = unsafe { int64(env, argv[0], "id") }?;
   let buf = unsafe { bytes(env, argv[1], "buf") }?
     .ok_or_else(|| napi::Error::from_reason("recordBatchAppend: buf must be a Buffer"))?;
   let timestamp = unsafe { int64(env, argv[2], "timestamp") }?;
-  if let AppendArgs::ValueOnly = args {
-    let value = unsafe { bytes(env, argv[3], "value") }?
-      .ok_or_else(|| napi::Error::from_reason("recordBatchAppendValue: value must be a Buffer"))?;
-    return record_batch_append(id, buf, timestamp, None, Some(value), None);
-  }
-  let key = unsafe { bytes(env, argv[3], "key") }?;
-  let value = unsafe { bytes(env, argv[4], "value") }?;
-  let headers = if unsafe { is_nullish(env, argv[5]) }? {
-    None
-  } else {
-    Some(unsafe { Vec::<RecordHeaderInput>::from_napi_value(env, argv[5]) }?)
+  let (key, value, headers) = match args {
+    AppendArgs::ValueOnly => {
+      let value = unsafe { bytes(env, argv[3], "value") }?
+        .ok_or_else(|| napi::Error::from_reason("recordBatchAppendValue: value must be a Buffer"))?;
+      (None, Some(value), None)
+    }
+    AppendArgs::Full => {
+      let key = unsafe { bytes(env, argv[3], "key") }?;
+      let value = unsafe { bytes(env, argv[4], "value") }?;
+      let headers = if unsafe { is_nullish(env, argv[5]) }? {
+        None
+      } else {
+        Some(unsafe { Vec::<RecordHeaderInput>::from_napi_value(env, argv[5]) }?)
+      };
+      (key, value, headers)
+    }
   };
-  record_batch_append(id, buf, timestamp, key.as_deref(), value.as_deref(), headers)
+  // The addon writes buf while it reads key and value: they must not share memory.
+  if buf.overlaps(key) || buf.overlaps(value) {
+    return Err(napi::Error::from_reason(
+      "recordBatchAppend: key and value must not share memory with buf",
+    ));
+  }
+  // SAFETY: the Buffers' memory, alive for this call (the caller holds them), and buf shares
+  // none of it with key or value (checked above), so the one mutable slice aliases nothing.
+  unsafe {
+    record_batch_append(
+      id,
+      buf.as_mut_slice(),
+      timestamp,
+      key.map(|k| k.as_slice()),
+      value.map(|v| v.as_slice()),
+      headers,
+    )
+  }
+}
+
+/// A Buffer argument's memory, as napi gives it: slices are made only once they are known not
+/// to alias (append_from_arguments).
+#[derive(Clone, Copy)]
+struct Bytes {
+  data: *mut u8,
+  len: usize,
+}
+
+impl Bytes {
+  fn overlaps(self, other: Option<Bytes>) -> bool {
+    other.is_some_and(|o| {
+      let (a, b) = (self.data as usize, o.data as usize);
+      self.len > 0 && o.len > 0 && a < b + o.len && b < a + self.len
+    })
+  }
+
+  /// # Safety
+  /// The Buffer must be alive and no mutable slice of its memory in use.
+  unsafe fn as_slice<'a>(self) -> &'a [u8] {
+    if self.len == 0 {
+      return &[];
+    }
+    // SAFETY: per the function's contract; napi gave this data and length.
+    unsafe { std::slice::from_raw_parts(self.data, self.len) }
+  }
+
+  /// # Safety
+  /// The Buffer must be alive and no other slice of its memory in use.
+  unsafe fn as_mut_slice<'a>(self) -> &'a mut [u8] {
+    if self.len == 0 {
+      return &mut [];
+    }
+    // SAFETY: per the function's contract; napi gave this data and length.
+    unsafe { std::slice::from_raw_parts_mut(self.data, self.len) }
+  }
 }
 
 fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {
@@ -489,21 +547,17 @@ unsafe fn int64(env: sys::napi_env, v: sys::napi_value, what: &str) -> napi::Res
   Ok(n)
 }
 
-/// A Buffer argument's bytes; None for null or undefined.
+/// A Buffer argument's memory; None for null or undefined.
 ///
 /// # Safety
-/// `v` must be a live value of `env`, read on the JS thread; the slice is valid while the call runs.
-unsafe fn bytes<'a>(env: sys::napi_env, v: sys::napi_value, what: &str) -> napi::Result<Option<&'a mut [u8]>> {
+/// `v` must be a live value of `env`, read on the JS thread.
+unsafe fn bytes(env: sys::napi_env, v: sys::napi_value, what: &str) -> napi::Result<Option<Bytes>> {
   let mut data = ptr::null_mut();
   let mut len = 0usize;
   // SAFETY: per the function's contract. Tried first: a Buffer is the common case, and
   // anything else fails this check cheaply.
   if unsafe { sys::napi_get_buffer_info(env, v, &mut data, &mut len) } == sys::Status::napi_ok {
-    if len == 0 {
-      return Ok(Some(&mut []));
-    }
-    // SAFETY: napi gives the Buffer's data and length, alive while the caller holds the Buffer.
-    return Ok(Some(unsafe { std::slice::from_raw_parts_mut(data.cast(), len) }));
+    return Ok(Some(Bytes { data: data.cast(), len }));
   }
   // SAFETY: per the function's contract.
   if unsafe { is_nullish(env, v) }? {
