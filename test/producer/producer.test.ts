@@ -193,7 +193,12 @@ describe('Producer against Sluice', () => {
     let requests = 0;
     p.on('request', () => requests++);
     const sentWhenResolved: number[] = [];
-    const acks = Array.from({ length: 4 }, (_, i) => p.produce('pipeline', { value: `r${i}` }).then((md) => sentWhenResolved.push(requests) && md.offset));
+    const acks = Array.from({ length: 4 }, (_, i) =>
+      p.produce('pipeline', { value: `r${i}` }).then((md) => {
+        sentWhenResolved.push(requests);
+        return md.offset;
+      }),
+    );
     expect(await Promise.all(acks)).toEqual([0n, 1n, 2n, 3n]);
     // Record i resolves after request i + 1 went out (the last has none to follow it).
     expect(sentWhenResolved).toEqual([2, 3, 4, 4]);
