@@ -16,7 +16,7 @@ mod sendfile;
 mod varint;
 mod xerial;
 
-use napi::bindgen_prelude::BufferSlice;
+use napi::bindgen_prelude::{BufferSlice, Float64ArraySlice};
 use napi::Env;
 use napi_derive::napi;
 
@@ -56,16 +56,41 @@ pub fn decompress<'env>(env: &'env Env, codec: u32, data: BufferSlice) -> napi::
   )
 }
 
-/// Validates every batch of a produce request; returns their headers.
+/// Validates every batch of a produce request and writes their headers into `out`
+/// (BatchInfo::FIELDS numbers each); returns how many batches, or minus that when `out` is too
+/// small for them (nothing written: call again with a larger `out`).
 #[napi]
-pub fn validate_record_batches(records: BufferSlice, max_batch_size: i64) -> napi::Result<Vec<BatchInfo>> {
-  Ok(batch::validate(&records, max_batch_size.max(0) as usize)?)
+pub fn validate_record_batches(records: BufferSlice, max_batch_size: i64, out: Float64ArraySlice) -> napi::Result<i64> {
+  let infos = batch::validate(&records, max_batch_size.max(0) as usize)?;
+  write_batch_infos(&records, &infos, out)
 }
 
-/// Headers of the whole batches in bytes read back from a segment (no CRC or record walk).
+/// Headers of the whole batches in bytes read back from a segment (no CRC or record walk),
+/// written into `out` as validate_record_batches writes them.
 #[napi]
-pub fn read_batch_headers(records: BufferSlice) -> napi::Result<Vec<BatchInfo>> {
-  Ok(batch::headers(&records)?)
+pub fn read_batch_headers(records: BufferSlice, out: Float64ArraySlice) -> napi::Result<i64> {
+  let infos = batch::headers(&records)?;
+  write_batch_infos(&records, &infos, out)
+}
+
+fn write_batch_infos(records: &[u8], infos: &[BatchInfo], mut out: Float64ArraySlice) -> napi::Result<i64> {
+  let count = infos.len() as i64;
+  if infos.len() * BatchInfo::FIELDS > out.len() {
+    return Ok(-count);
+  }
+  let (a, b) = (records.as_ptr() as usize, out.as_ptr() as usize);
+  if a < b + out.len() * 8 && b < a + records.len() {
+    return Err(napi::Error::from_reason(
+      "batch infos: out must not share memory with records",
+    ));
+  }
+  // SAFETY: out's memory, alive for this call (the caller holds it), shares none of records'
+  // (checked above), and no other slice of it is in use.
+  let out = unsafe { out.as_mut() };
+  for (info, slot) in infos.iter().zip(out.chunks_exact_mut(BatchInfo::FIELDS)) {
+    info.write_to(slot);
+  }
+  Ok(count)
 }
 
 /// Records of the batch at `batch_position` (default 0) that break `opts` (slow path of a refused batch).

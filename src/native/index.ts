@@ -218,29 +218,6 @@ export interface RecordHeaderInput {
   value: Buffer | null;
 }
 
-/**
- * Kafka's MemoryRecordsBuilder: an open producer batch whose records are encoded, as they are
- * appended, into the buffer each call passes (the producer's pooled batch buffer; src/producer/
- * native-batch.ts is its typed user).
- */
-export interface RecordBatchBuilderHandle {
-  /**
-   * Encodes one record into `buf` after the `size` bytes written so far (timestampDelta against
-   * the first record's timestamp, or the builder's baseTimestamp). Returns the batch size
-   * afterwards (61-byte header + uncompressed records); -1 when the batch already holds a record
-   * and this one would exceed batchSize; or minus the size `buf` must have for this record (call
-   * again with a larger buffer holding the same first bytes). Nothing is written unless it
-   * returns a size.
-   */
-  append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
-  /**
-   * Compresses the records and writes the v2 header (baseOffset 0, partitionLeaderEpoch -1,
-   * codec, lastOffsetDelta, base/max timestamp, producer fields, record count) and CRC-32C in
-   * `buf`, returning the batch's size there; compressed records that no longer fit `buf` come
-   * back as a Buffer of their own. Once only: re-stamp with rewriteProducerState.
-   */
-  close(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
-}
 /** Bytes of a segment's .log a fetch response carries; the file stays open while this lives. */
 export interface FileRegionHandle {
   readonly size: number;
@@ -335,8 +312,28 @@ export interface NativeAddon {
   newCleanerAbort(): CleanerAbortHandle;
   /** lastOffset+1 of the last whole batch in a .log file of any name (e.g. `.log.swap`), -1 when none. */
   readNextOffsetOfFile(path: string): number;
-  /** An empty producer batch for `codec` taking records up to batchSize bytes (a first record always fits). */
-  newRecordBatchBuilder(codec: CodecId, batchSize: number, baseTimestamp: number | null): RecordBatchBuilderHandle;
+  /**
+   * Kafka's MemoryRecordsBuilder, on the producer's pooled batch buffer (src/producer/native-batch.ts
+   * is its typed user): opens an empty batch in `buf` (at least 61 bytes) for `codec`, taking
+   * records up to batchSize bytes (a first record always fits). The batch's state lives in its
+   * header bytes until close, so a buffer holds one batch and nothing else holds the batch.
+   */
+  recordBatchOpen(buf: Buffer, codec: CodecId, batchSize: number, baseTimestamp: number | null): void;
+  /**
+   * Encodes one record into the batch open in `buf` (timestampDelta against the first record's
+   * timestamp, or the batch's baseTimestamp). Returns the batch size afterwards (61-byte header +
+   * uncompressed records); -1 when the batch already holds a record and this one would exceed
+   * batchSize; or minus the size `buf` must have for this record (call again with a larger
+   * buffer holding the same first bytes). Nothing is written unless it returns a size.
+   */
+  recordBatchAppend(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  /**
+   * Compresses the batch open in `buf` and writes the v2 header (baseOffset 0,
+   * partitionLeaderEpoch -1, codec, lastOffsetDelta, base/max timestamp, producer fields, record
+   * count) and CRC-32C there, returning the batch's size; compressed records that no longer fit
+   * `buf` come back as a Buffer of their own. Once only: re-stamp with rewriteProducerState.
+   */
+  recordBatchClose(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
   /**
    * Re-stamps one closed batch in place with new producerId, producerEpoch and baseSequence and
    * recomputes its CRC-32C (a retry after an epoch bump); records and compression are untouched.
@@ -466,50 +463,71 @@ function wrapSegment(raw: LogSegmentHandle): LogSegmentHandle {
   return handle as unknown as LogSegmentHandle;
 }
 
-/** The addon's batch builder: a class that owns a table slot, and functions taking its id. */
-interface RawBatchBuilderApi {
-  RecordBatchBuilder: new (codec: number, batchSize: number, baseTimestamp: number | null) => { readonly id: number };
-  recordBatchAppend(id: number, buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
-  /** recordBatchAppend for a record with a value and no key or headers (the common case, cheaper). */
-  recordBatchAppendValue(id: number, buf: Buffer, timestamp: number, value: Buffer): number;
-  recordBatchClose(id: number, buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
-}
+/** Numbers per batch in the addon's batch-info output (BatchInfo::FIELDS in native/src/batch.rs). */
+const BATCH_INFO_FIELDS = 19;
 
-/** As exported: the append functions come from a factory (bare napi callbacks, cheaper per record). */
-type RawBatchBuilderExports = Omit<RawBatchBuilderApi, 'recordBatchAppend' | 'recordBatchAppendValue'> & {
-  recordBatchAppendFunctions(): { append: RawBatchBuilderApi['recordBatchAppend']; appendValue: RawBatchBuilderApi['recordBatchAppendValue'] };
-};
+/** Where the addon writes batch infos: one array reused (a produce request carries one batch a partition). */
+let batchInfoScratch = new Float64Array(BATCH_INFO_FIELDS * 16);
 
 /**
- * Holds the builder's slot owner (so GC frees the slot of a dropped batch) and calls the
- * addon by id: cheaper per record than a napi method; failures become NativeError.
+ * BatchInfo objects from what `fill` writes (the addon's numbers, in BatchInfo's field order):
+ * built by a JS object literal, one hidden class for all, rather than property by property in
+ * the addon. `fill` returns the batch count, or minus it when the scratch array is too small.
  */
-class GuardedRecordBatchBuilder implements RecordBatchBuilderHandle {
-  private readonly id: number;
-
-  constructor(
-    private readonly api: RawBatchBuilderApi,
-    private readonly owner: { readonly id: number },
-  ) {
-    this.id = owner.id;
+function readBatchInfos(fill: (out: Float64Array) => number): BatchInfo[] {
+  let n = fill(batchInfoScratch);
+  if (n < 0) {
+    batchInfoScratch = new Float64Array(-n * BATCH_INFO_FIELDS);
+    n = fill(batchInfoScratch);
   }
+  const a = batchInfoScratch;
+  const infos = new Array<BatchInfo>(n);
+  for (let i = 0, k = 0; i < n; i++, k += BATCH_INFO_FIELDS) {
+    infos[i] = {
+      position: a[k],
+      sizeInBytes: a[k + 1],
+      baseOffset: a[k + 2],
+      lastOffsetDelta: a[k + 3],
+      recordCount: a[k + 4],
+      partitionLeaderEpoch: a[k + 5],
+      attributes: a[k + 6],
+      compression: a[k + 7] as CodecId,
+      timestampType: a[k + 8] as 0 | 1,
+      isTransactional: a[k + 9] === 1,
+      isControl: a[k + 10] === 1,
+      baseTimestamp: a[k + 11],
+      maxTimestamp: a[k + 12],
+      producerId: a[k + 13],
+      producerEpoch: a[k + 14],
+      baseSequence: a[k + 15],
+      minRecordTimestamp: a[k + 16],
+      maxRecordTimestamp: a[k + 17],
+      hasNullKey: a[k + 18] === 1,
+    };
+  }
+  return infos;
+}
 
-  append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number {
+/** The addon's batch functions, bare napi callbacks (no napi-rs glue: cheaper per record and per batch). */
+interface RawBatchFunctions {
+  open(buf: Buffer, codec: number, batchSize: number, baseTimestamp: number | null): void;
+  append(buf: Buffer, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): number;
+  /** append for a record with a value and no key or headers (the common case, cheaper). */
+  appendValue(buf: Buffer, timestamp: number, value: Buffer): number;
+  close(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer;
+}
+
+/** recordBatchAppend over the two bare append functions; failures become NativeError. */
+function batchAppend(fns: RawBatchFunctions): NativeAddon['recordBatchAppend'] {
+  const { append, appendValue } = fns;
+  return (buf, timestamp, key, value, headers) => {
     try {
-      if (key === null && value !== null && headers === null) return this.api.recordBatchAppendValue(this.id, buf, timestamp, value);
-      return this.api.recordBatchAppend(this.id, buf, timestamp, key, value, headers);
+      if (key === null && value !== null && headers === null) return appendValue(buf, timestamp, value);
+      return append(buf, timestamp, key, value, headers);
     } catch (err) {
       return translate(err);
     }
-  }
-
-  close(buf: Buffer, producerId: number, producerEpoch: number, baseSequence: number): number | Buffer {
-    try {
-      return this.api.recordBatchClose(this.id, buf, producerId, producerEpoch, baseSequence);
-    } catch (err) {
-      return translate(err);
-    }
-  }
+  };
 }
 
 /** The binary @napi-rs/cli built for this platform, e.g. native/sluice.linux-x64-gnu.node. */
@@ -530,20 +548,17 @@ function load(): NativeAddon {
   } catch (err) {
     throw new Error(`cannot load the native addon ${path} (run \`npm run build:native\`): ${(err as Error).message}`);
   }
-  const exported = raw as unknown as RawBatchBuilderExports;
-  const appendFunctions = exported.recordBatchAppendFunctions();
-  const batchBuilderApi: RawBatchBuilderApi = {
-    RecordBatchBuilder: exported.RecordBatchBuilder,
-    recordBatchAppend: appendFunctions.append,
-    recordBatchAppendValue: appendFunctions.appendValue,
-    recordBatchClose: exported.recordBatchClose,
+  const batchFunctions = (raw as unknown as { recordBatchFunctions(): RawBatchFunctions }).recordBatchFunctions();
+  const rawBatchInfos = raw as unknown as {
+    validateRecordBatches(records: Buffer, maxBatchSize: number, out: Float64Array): number;
+    readBatchHeaders(records: Buffer, out: Float64Array): number;
   };
   return {
     crc32c: raw.crc32c,
     compress: guard(raw.compress),
     decompress: guard(raw.decompress),
-    validateRecordBatches: guard(raw.validateRecordBatches) as NativeAddon['validateRecordBatches'],
-    readBatchHeaders: guard(raw.readBatchHeaders),
+    validateRecordBatches: guard((records: Buffer, maxBatchSize: number) => readBatchInfos((out) => rawBatchInfos.validateRecordBatches(records, maxBatchSize, out))),
+    readBatchHeaders: guard((records: Buffer) => readBatchInfos((out) => rawBatchInfos.readBatchHeaders(records, out))),
     findInvalidRecords: guard(raw.findInvalidRecords),
     assignOffsets: guard(raw.assignOffsets),
     recompressBatches: guard(raw.recompressBatches),
@@ -552,7 +567,9 @@ function load(): NativeAddon {
     cleanLog: (options: CleanLogOptions, abort: CleanerAbortHandle) => raw.cleanLog(options, abort).catch(translate),
     newCleanerAbort: () => new (raw as unknown as { CleanerAbort: new () => CleanerAbortHandle }).CleanerAbort(),
     readNextOffsetOfFile: guard(raw.readNextOffsetOfFile),
-    newRecordBatchBuilder: guard((codec: CodecId, batchSize: number, baseTimestamp: number | null) => new GuardedRecordBatchBuilder(batchBuilderApi, new batchBuilderApi.RecordBatchBuilder(codec, batchSize, baseTimestamp))),
+    recordBatchOpen: guard(batchFunctions.open),
+    recordBatchAppend: batchAppend(batchFunctions),
+    recordBatchClose: guard(batchFunctions.close),
     rewriteProducerState: guard(raw.rewriteProducerState),
     newSendJob: guard((fd: number) => new GuardedSendJob(new (raw as unknown as { SendJob: new (fd: number) => RawSendJob }).SendJob(fd))),
     dataPathMetrics: raw.dataPathMetrics,

@@ -2,7 +2,7 @@
 // the addon encodes records into the batch's buffer as they are appended (the producer's pooled
 // buffer, or one of its own); closing compresses them and writes the v2 header there, handing
 // back bytes that go to the socket without a copy in JS.
-import { Codec, native, type RecordBatchBuilderHandle, type RecordHeaderInput } from '../native/index.js';
+import { Codec, native, type RecordHeaderInput } from '../native/index.js';
 
 /** Kafka's compression.type values a producer batch can use. */
 export type CompressionType = keyof typeof Codec;
@@ -30,8 +30,9 @@ const BATCH_HEADER_SIZE = 61;
 
 /** An open batch for one partition; records are encoded into native memory as they come. */
 export class NativeBatch {
-  #builder: RecordBatchBuilderHandle | null;
+  /** Holds the open batch (its state in the header bytes) until close. */
   #buffer: Buffer;
+  #open = true;
   #bytes: Buffer | null = null;
   #recordCount = 0;
   #estimatedSize = BATCH_HEADER_SIZE;
@@ -42,21 +43,20 @@ export class NativeBatch {
     if (codec === undefined) throw new TypeError(`unknown compression type '${String(opts.compression)}'`);
     if (!Number.isInteger(opts.batchSize) || opts.batchSize < 0) throw new RangeError(`batchSize must be a non-negative integer, got ${opts.batchSize}`);
     this.#batchSize = opts.batchSize;
-    this.#builder = native.newRecordBatchBuilder(codec, Math.min(opts.batchSize, 0x7fffffff), opts.baseTimestamp ?? null);
     this.#buffer = opts.buffer ?? Buffer.allocUnsafeSlow(Math.max(BATCH_HEADER_SIZE, Math.min(opts.batchSize, MAX_INITIAL_BUFFER)));
+    native.recordBatchOpen(this.#buffer, codec, Math.min(opts.batchSize, 0x7fffffff), opts.baseTimestamp ?? null);
   }
 
   /** Appends one record; returns false when it does not fit (batch has ≥1 record and would exceed batchSize). */
   tryAppend(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): boolean {
-    const builder = this.#builder;
-    if (builder === null) throw new Error('cannot append to a closed record batch');
-    let size = builder.append(this.#buffer, timestamp, key, value, headers);
+    if (!this.#open) throw new Error('cannot append to a closed record batch');
+    let size = native.recordBatchAppend(this.#buffer, timestamp, key, value, headers);
     if (size < -1) {
       // The buffer is too small for this record: move what is written to one large enough.
       const grown = Buffer.allocUnsafeSlow(Math.max(-size, Math.min(2 * this.#buffer.length, this.#batchSize)));
       this.#buffer.copy(grown, 0, 0, this.#estimatedSize);
       this.#buffer = grown;
-      size = builder.append(grown, timestamp, key, value, headers);
+      size = native.recordBatchAppend(grown, timestamp, key, value, headers);
     }
     if (size < 0) return false;
     this.#recordCount++;
@@ -84,10 +84,9 @@ export class NativeBatch {
   close(producerId: bigint | number, producerEpoch: number, baseSequence: number): Buffer {
     const id = toProducerId(producerId);
     if (this.#bytes === null) {
-      if (this.#builder === null) throw new Error('record batch is closed');
-      const closed = this.#builder.close(this.#buffer, id, producerEpoch, baseSequence);
+      const closed = native.recordBatchClose(this.#buffer, id, producerEpoch, baseSequence);
       this.#bytes = typeof closed === 'number' ? this.#buffer.subarray(0, closed) : closed;
-      this.#builder = null; // its records now live in #bytes
+      this.#open = false; // its records now live in #bytes
     } else {
       native.rewriteProducerState(this.#bytes, id, producerEpoch, baseSequence);
     }

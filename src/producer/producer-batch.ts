@@ -8,7 +8,7 @@ export interface BatchHeader {
   value: Buffer | null;
 }
 
-/** The native RecordBatchBuilder's shape (src/producer/native-batch.ts implements it). */
+/** A batch builder's shape (NativeBatch, in src/producer/native-batch.ts, implements it). */
 export interface BatchBuilder {
   tryAppend(timestamp: number, key: Buffer | null, value: Buffer | null, headers: BatchHeader[] | null): boolean;
   readonly recordCount: number;

@@ -340,26 +340,44 @@ describe('NativeBatch misuse', () => {
     expect(thrownErrorName(() => native.rewriteProducerState(batch.subarray(0, 30), 1, 1, 1), NativeError)).toBe('CORRUPT_MESSAGE');
   });
 
-  it('a closed builder handle cannot reach the batch that reuses its native slot', () => {
+  it('a buffer holds an open batch from open to close only, and a reused buffer starts afresh', () => {
     const buf = Buffer.alloc(100);
-    const first = native.newRecordBatchBuilder(Codec.none, 100, null);
-    first.append(buf, T0, null, Buffer.from('a'), null);
-    first.close(buf, -1, -1, -1);
-    const second = native.newRecordBatchBuilder(Codec.none, 100, null);
-    expect(() => first.append(buf, T0, null, Buffer.from('b'), null)).toThrow(/closed/);
-    expect(() => first.close(buf, -1, -1, -1)).toThrow(/closed/);
-    const secondBuf = Buffer.alloc(100);
-    second.append(secondBuf, T0, null, Buffer.from('c'), null);
-    const size = second.close(secondBuf, -1, -1, -1);
-    expect(typeof size).toBe('number');
-    const [decoded] = decodeRecordBatches(secondBuf.subarray(0, size as number));
-    expect(decoded.records.map((r) => r.value?.toString())).toEqual(['c']);
+    // Never opened (a pool buffer before its first batch): nothing to append to.
+    expect(() => native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null)).toThrow(/closed/);
+    native.recordBatchOpen(buf, Codec.none, 100, null);
+    native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null);
+    const first = native.recordBatchClose(buf, -1, -1, -1) as number;
+    expect(decodeRecordBatches(buf.subarray(0, first))[0].records.map((r) => r.value?.toString())).toEqual(['a']);
+    // Closed: the header took the state's place.
+    expect(() => native.recordBatchAppend(buf, T0, null, Buffer.from('b'), null)).toThrow(/closed/);
+    expect(() => native.recordBatchClose(buf, -1, -1, -1)).toThrow(/closed/);
+    // The pool hands the buffer to the next batch: only that batch's records are in it.
+    native.recordBatchOpen(buf, Codec.none, 100, null);
+    native.recordBatchAppend(buf, T0, null, Buffer.from('c'), null);
+    const second = native.recordBatchClose(buf, -1, -1, -1) as number;
+    expect(decodeRecordBatches(buf.subarray(0, second))[0].records.map((r) => r.value?.toString())).toEqual(['c']);
   });
+
+  it('a batch whose state bytes were overwritten is refused, not read out of bounds', () => {
+    const buf = Buffer.alloc(100);
+    native.recordBatchOpen(buf, Codec.none, 100, null);
+    native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null);
+    buf.writeUInt32LE(5000, 0); // the written length, past the buffer's end
+    expect(() => native.recordBatchAppend(buf, T0, null, Buffer.from('b'), null)).toThrow(/damaged/);
+    expect(() => native.recordBatchClose(buf, -1, -1, -1)).toThrow(/damaged/);
+  });
+
+  it('open refuses an unknown codec, a negative batchSize and a buffer shorter than a batch header', () => {
+    expect(thrownErrorName(() => native.recordBatchOpen(Buffer.alloc(100), 9 as CodecId, 100, null), NativeError)).toBe('UNSUPPORTED_COMPRESSION_TYPE');
+    expect(() => native.recordBatchOpen(Buffer.alloc(100), Codec.none, -1, null)).toThrow(/batchSize/);
+    expect(() => native.recordBatchOpen(Buffer.alloc(60), Codec.none, 100, null)).toThrow(/at least 61 bytes/);
+  });
+
   it('append rejects arguments of the wrong type with a clear error, writing nothing', () => {
     const buf = Buffer.alloc(100);
-    const builder = native.newRecordBatchBuilder(Codec.none, 100, null);
+    native.recordBatchOpen(buf, Codec.none, 100, null);
     const append = (b: unknown, ts: unknown, key: unknown, value: unknown, headers: unknown = null) =>
-      builder.append(b as Buffer, ts as number, key as Buffer | null, value as Buffer | null, headers as null);
+      native.recordBatchAppend(b as Buffer, ts as number, key as Buffer | null, value as Buffer | null, headers as null);
     expect(() => append('not a buffer', T0, null, Buffer.from('v'))).toThrow(/buf must be a Buffer/);
     expect(() => append(buf, 'soon', null, Buffer.from('v'))).toThrow(/cannot read timestamp/);
     expect(() => append(buf, T0, 'k', Buffer.from('v'))).toThrow(/key must be a Buffer or null/);
@@ -372,7 +390,7 @@ describe('NativeBatch misuse', () => {
     // undefined reads as null, as before; an empty key is a key of length 0, not null.
     expect(append(buf, T0, undefined, Buffer.from('v'), undefined)).toBeGreaterThan(61);
     expect(append(buf, T0, Buffer.alloc(0), Buffer.from('w'))).toBeGreaterThan(61);
-    const size = builder.close(buf, -1, -1, -1) as number;
+    const size = native.recordBatchClose(buf, -1, -1, -1) as number;
     const [decoded] = decodeRecordBatches(buf.subarray(0, size));
     expect(decoded.records.map((r) => [r.key, r.value?.toString()])).toEqual([
       [null, 'v'],
@@ -416,6 +434,8 @@ describe('NativeBatch buffers', () => {
     const bytes = batch.close(1, 0, 0);
     expect(bytes.length).toBeGreaterThan(buffer.length);
     expect(bytes.buffer).not.toBe(buffer.buffer);
+    // The batch lives on in those bytes: the buffer no longer holds it open.
+    expect(() => native.recordBatchAppend(buffer, T0, null, Buffer.from('v'), null)).toThrow(/closed/);
     expect(decodeRecordBatches(bytes, decompress)[0].records[0].value).toEqual(records[0].value);
     // Compressible records are written back into the buffer itself.
     const again = Buffer.alloc(61 + 920);

@@ -261,6 +261,17 @@ describe('native.readBatchHeaders', () => {
     expect(native.readBatchHeaders(Buffer.alloc(0))).toEqual([]);
     expect(errorNameOf(() => native.readBatchHeaders(a.subarray(0, a.length - 1)))).toBe('CORRUPT_MESSAGE');
   });
+
+  it('reads every batch of a long run (more than its first output array holds), each field in place', () => {
+    const batches = Array.from({ length: 100 }, (_, i) => buildBatch({ baseOffset: 10 * i, records: simpleRecords(1 + (i % 5)), producerId: 1000 + i, baseSequence: i }));
+    const infos = native.readBatchHeaders(Buffer.concat(batches));
+    expect(infos).toHaveLength(100);
+    let position = 0;
+    infos.forEach((info, i) => {
+      expect(info).toMatchObject({ position, sizeInBytes: batches[i].length, baseOffset: 10 * i, recordCount: 1 + (i % 5), lastOffsetDelta: i % 5, producerId: 1000 + i, baseSequence: i, isTransactional: false, isControl: false });
+      position += batches[i].length;
+    });
+  });
 });
 
 describe('native.recompressBatches', () => {
