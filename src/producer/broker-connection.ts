@@ -24,16 +24,21 @@ export interface ConnectionOptions {
   onClose(conn: BrokerConnection, reason: KafkaProducerError): void;
 }
 
+/** Told once per request: its decoded response (or, for a request without one, that it was written), or why not. */
+export type ResponseCallback<T> = (err: KafkaProducerError | null, body: T | undefined) => void;
+
 interface InFlight {
   apiKey: number;
   version: number;
   /** A caller's own response decoder (Produce), or null for the generic codec. */
   decode: ((version: number, frame: Buffer) => unknown) | null;
-  resolve(body: unknown): void;
-  reject(err: KafkaProducerError): void;
+  callback: ResponseCallback<unknown>;
   /** When it times out (Date.now() ms). */
   deadline: number;
 }
+
+/** A request's encoder: the whole frame as chunks (record bytes as their own chunks, uncopied). */
+type RequestEncoder = (version: number, correlationId: number, clientId: string) => Buffer[];
 
 /** A connection to one broker: send typed requests once ready, get typed responses. */
 export class BrokerConnection {
@@ -79,30 +84,28 @@ export class BrokerConnection {
 
   private negotiate(version: number): void {
     this.state = 'negotiating';
-    this.request(API_VERSIONS, version, { clientSoftwareName: 'sluice-producer', clientSoftwareVersion: '0.1.0' }, true).then(
-      (body) => {
-        const res = body as ResponseBodies[18];
-        if (res.errorCode === UNSUPPORTED_VERSION) {
-          const theirs = res.apiKeys.find((k) => k.apiKey === API_VERSIONS);
-          const next = Math.min(theirs?.maxVersion ?? 0, version - 1);
-          if (next < 0 || next >= version) return this.close(new KafkaProducerError('UNSUPPORTED_VERSION', 'ApiVersions negotiation failed'));
-          return this.negotiate(next);
-        }
-        if (res.errorCode !== 0) return this.close(KafkaProducerError.fromCode(res.errorCode, 'ApiVersions'));
-        for (const k of res.apiKeys) {
-          const ours = apiSpecs[k.apiKey];
-          if (!ours) continue;
-          const min = Math.max(k.minVersion, CLIENT_MIN_VERSIONS[k.apiKey] ?? ours.minVersion);
-          const max = Math.min(k.maxVersion, ours.maxVersion);
-          if (max >= min) this.versions.set(k.apiKey, max);
-        }
-        if (this.setupTimer) clearTimeout(this.setupTimer);
-        this.setupTimer = null;
-        this.state = 'ready';
-        this.options.onReady(this);
-      },
-      () => {}, // close() already reported why
-    );
+    this.request(API_VERSIONS, version, { clientSoftwareName: 'sluice-producer', clientSoftwareVersion: '0.1.0' }, true, null, (err, body) => {
+      if (err) return; // close() already reported why
+      const res = body as ResponseBodies[18];
+      if (res.errorCode === UNSUPPORTED_VERSION) {
+        const theirs = res.apiKeys.find((k) => k.apiKey === API_VERSIONS);
+        const next = Math.min(theirs?.maxVersion ?? 0, version - 1);
+        if (next < 0 || next >= version) return this.close(new KafkaProducerError('UNSUPPORTED_VERSION', 'ApiVersions negotiation failed'));
+        return this.negotiate(next);
+      }
+      if (res.errorCode !== 0) return this.close(KafkaProducerError.fromCode(res.errorCode, 'ApiVersions'));
+      for (const k of res.apiKeys) {
+        const ours = apiSpecs[k.apiKey];
+        if (!ours) continue;
+        const min = Math.max(k.minVersion, CLIENT_MIN_VERSIONS[k.apiKey] ?? ours.minVersion);
+        const max = Math.min(k.maxVersion, ours.maxVersion);
+        if (max >= min) this.versions.set(k.apiKey, max);
+      }
+      if (this.setupTimer) clearTimeout(this.setupTimer);
+      this.setupTimer = null;
+      this.state = 'ready';
+      this.options.onReady(this);
+    });
   }
 
   /** Holds writes back until uncork(), so requests sent in between go out in one writev. */
@@ -132,62 +135,62 @@ export class BrokerConnection {
 
   /** Sends a request at the negotiated version; resolves with the response body. */
   send<K extends ApiKey>(apiKey: K, body: RequestBodies[K]): Promise<ResponseBodies[K]> {
-    const version = this.version(apiKey);
-    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
-    if (version < 0) return Promise.reject(new KafkaProducerError('UNSUPPORTED_VERSION', `Node ${this.nodeId} serves no usable version of api ${apiKey}`));
-    return this.request(apiKey, version, body, true) as Promise<ResponseBodies[K]>;
-  }
-
-  /** Sends a request the broker does not answer (Produce with acks=0); resolves once written. */
-  sendOneWay<K extends ApiKey>(apiKey: K, body: RequestBodies[K]): Promise<void> {
-    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
-    return this.request(apiKey, this.version(apiKey), body, false) as Promise<void>;
+    return new Promise((resolve, reject) => {
+      const version = this.version(apiKey);
+      const refused = this.refusal(apiKey, version);
+      if (refused) return reject(refused);
+      this.request(apiKey, version, body, true, null, (err, res) => (err ? reject(err) : resolve(res as ResponseBodies[K])));
+    });
   }
 
   /**
    * Sends a request the caller encodes itself (the producer's Produce fast path) at the negotiated
-   * version; resolves with decode's result, or once written when expectResponse is false.
+   * version; `callback` gets decode's result, or is told once the request is written when
+   * expectResponse is false. A callback, not a promise: no promise, settlers or reactions per
+   * request, and the answer is handled as it is read. It is never called before this returns.
    */
-  sendEncoded<T>(
-    apiKey: number,
-    encode: (version: number, correlationId: number, clientId: string) => Buffer[],
-    decode: (version: number, frame: Buffer) => T,
-    expectResponse: boolean,
-  ): Promise<T> {
+  sendEncoded<T>(apiKey: number, encode: RequestEncoder, decode: (version: number, frame: Buffer) => T, expectResponse: boolean, callback: ResponseCallback<T>): void {
     const version = this.version(apiKey);
-    if (this.state !== 'ready') return Promise.reject(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`));
-    if (version < 0) return Promise.reject(new KafkaProducerError('UNSUPPORTED_VERSION', `Node ${this.nodeId} serves no usable version of api ${apiKey}`));
-    return this.request(apiKey, version, encode, expectResponse, decode) as Promise<T>;
+    const refused = this.refusal(apiKey, version);
+    if (refused) return queueMicrotask(() => callback(refused, undefined));
+    this.request(apiKey, version, encode, expectResponse, decode, callback as ResponseCallback<unknown>);
+  }
+
+  /** Why a request for apiKey at version cannot be sent now, or null. */
+  private refusal(apiKey: number, version: number): KafkaProducerError | null {
+    if (this.state !== 'ready') return new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${this.nodeId} is not ready`);
+    if (version < 0) return new KafkaProducerError('UNSUPPORTED_VERSION', `Node ${this.nodeId} serves no usable version of api ${apiKey}`);
+    return null;
   }
 
   private request(
     apiKey: number,
     version: number,
-    body: object | ((version: number, correlationId: number, clientId: string) => Buffer[]),
+    body: object | RequestEncoder,
     expectResponse: boolean,
-    decode: ((version: number, frame: Buffer) => unknown) | null = null,
-  ): Promise<unknown> {
+    decode: ((version: number, frame: Buffer) => unknown) | null,
+    callback: ResponseCallback<unknown>,
+  ): void {
     const correlationId = (this.correlationId = (this.correlationId + 1) | 0);
     let chunks: Buffer[];
     try {
-      chunks = typeof body === 'function' ? body(version, correlationId, this.options.clientId) : encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
+      chunks = typeof body === 'function' ? (body as RequestEncoder)(version, correlationId, this.options.clientId) : encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
     } catch (err) {
-      return Promise.reject(new KafkaProducerError('INVALID_REQUEST', `Could not encode request: ${(err as Error).message}`, { cause: err }));
+      const failure = new KafkaProducerError('INVALID_REQUEST', `Could not encode request: ${(err as Error).message}`, { cause: err });
+      return queueMicrotask(() => callback(failure, undefined));
     }
-    return new Promise((resolve, reject) => {
-      const socket = this.socket;
-      socket.cork();
-      const last = chunks.length - 1;
-      for (let i = 0; i < last; i++) socket.write(chunks[i]);
-      if (expectResponse) {
-        socket.write(chunks[last]);
-        this.inFlight.set(correlationId, { apiKey, version, decode, resolve, reject, deadline: Date.now() + this.options.requestTimeoutMs });
-        if (this.timeoutTimer === null) this.armTimeout(this.options.requestTimeoutMs);
-      } else {
-        socket.write(chunks[last], (err) => (err ? reject(new KafkaProducerError('NETWORK_EXCEPTION', err.message)) : resolve(undefined)));
-      }
-      socket.uncork();
-    });
+    const socket = this.socket;
+    socket.cork();
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) socket.write(chunks[i]);
+    if (expectResponse) {
+      socket.write(chunks[last]);
+      this.inFlight.set(correlationId, { apiKey, version, decode, callback, deadline: Date.now() + this.options.requestTimeoutMs });
+      if (this.timeoutTimer === null) this.armTimeout(this.options.requestTimeoutMs);
+    } else {
+      socket.write(chunks[last], (err) => callback(err ? new KafkaProducerError('NETWORK_EXCEPTION', err.message) : null, undefined));
+    }
+    socket.uncork();
   }
 
   private onData(b: Buffer): void {
@@ -243,10 +246,10 @@ export class BrokerConnection {
     try {
       body = pending.decode !== null ? pending.decode(version, frame) : decodeResponse(pending.apiKey, version, frame).body;
     } catch (err) {
-      pending.reject(new KafkaProducerError('CORRUPT_MESSAGE', `Malformed response from node ${this.nodeId}: ${(err as Error).message}`));
+      pending.callback(new KafkaProducerError('CORRUPT_MESSAGE', `Malformed response from node ${this.nodeId}: ${(err as Error).message}`), undefined);
       return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Malformed response from node ${this.nodeId}`));
     }
-    pending.resolve(body);
+    pending.callback(null, body);
   }
 
   /** Closes the socket and fails every in-flight request with reason. */
@@ -259,7 +262,12 @@ export class BrokerConnection {
     this.socket.destroy();
     const pending = [...this.inFlight.values()];
     this.inFlight.clear();
-    for (const p of pending) p.reject(reason);
+    // After the caller's code, as a rejected promise would be: close() runs inside sends and reads.
+    if (pending.length > 0) {
+      queueMicrotask(() => {
+        for (const p of pending) p.callback(reason, undefined);
+      });
+    }
     this.options.onClose(this, reason);
   }
 }

@@ -45,6 +45,8 @@ export class Sender {
   /** Connections corked during this run's sends, uncorked together at its end (one writev each). */
   private readonly corked: BrokerConnection[] = [];
   private readonly inFlightBatches = new Set<ProducerBatch>();
+  /** Ready nodes with a connection that takes a request now (one set, refilled each drain). */
+  private readonly sendableNodes = new Set<number>();
   private metadataInFlight = false;
   private initInFlight = false;
   private initAttempts = 0;
@@ -249,7 +251,8 @@ export class Sender {
         this.metadata.requestUpdate();
       }
       delay = result.nextReadyCheckDelayMs;
-      const nodes = new Set<number>();
+      const nodes = this.sendableNodes;
+      nodes.clear();
       for (const id of result.readyNodes) {
         if (this.client.ready(id, now)) nodes.add(id);
         else delay = Math.min(delay, this.client.connectionDelay(id, now));
@@ -264,12 +267,11 @@ export class Sender {
     for (const conn of this.corked) conn.uncork();
     this.corked.length = 0;
     for (const b of this.accumulator.expiredBatches(now)) this.expire(b, now);
-    if (this.inFlightBatches.size > 0) {
-      for (const b of [...this.inFlightBatches]) {
-        if (now - b.createdMs >= this.config.deliveryTimeoutMs) {
-          this.inFlightBatches.delete(b);
-          this.expire(b, now);
-        }
+    // Deleting the entry being visited is safe in a Set's iteration.
+    for (const b of this.inFlightBatches) {
+      if (now - b.createdMs >= this.config.deliveryTimeoutMs) {
+        this.inFlightBatches.delete(b);
+        this.expire(b, now);
       }
     }
     delay = Math.min(delay, this.accumulator.nextExpiryDelay(now));
@@ -316,19 +318,14 @@ export class Sender {
     this.stats.requestsSent++;
     this.host.emit('request', { nodeId, apiKey: PRODUCE, batches: batches.length, records, bytes });
     if (acks === 0) {
-      conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, false).then(
-        () => {
-          for (const b of batches) this.completeBatch(b, 'NONE', null, null);
-          this.wakeup();
-        },
-        (err: KafkaProducerError) => this.onTransportError(batches, err),
-      );
+      conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, false, (err) => {
+        if (err) return this.onTransportError(batches, err);
+        for (const b of batches) this.completeBatch(b, 'NONE', null, null);
+        this.wakeup();
+      });
       return;
     }
-    conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, true).then(
-      (res) => this.onProduceResponse(batches, res),
-      (err: KafkaProducerError) => this.onTransportError(batches, err),
-    );
+    conn.sendEncoded(PRODUCE, encode, decodeProduceResponse, true, (err, res) => (err ? this.onTransportError(batches, err) : this.onProduceResponse(batches, res!)));
   }
 
   /**

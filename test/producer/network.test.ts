@@ -2,6 +2,8 @@
 // backoff with every broker down, request composition, close() and flush() with requests in flight, acks=0.
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { BrokerConnection } from '../../src/producer/broker-connection.js';
+import type { KafkaProducerError } from '../../src/producer/errors.js';
 import { Producer } from '../../src/producer/index.js';
 import { fakeClusterFixture, outcome, sleep } from './fake-broker.js';
 
@@ -35,6 +37,22 @@ describe('ApiVersions negotiation', () => {
     const started = Date.now();
     expect(await outcome(p.produce('t', { value: 'v' }))).toBe('UNSUPPORTED_VERSION');
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('BrokerConnection.sendEncoded', () => {
+  test('a request it cannot send is reported after the call returns, never from inside it (the sender is mid-drain then)', async () => {
+    const server = net.createServer(() => {}); // accepts, never answers ApiVersions: the connection stays unready
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    const conn = new BrokerConnection(1, '127.0.0.1', port, { clientId: 't', requestTimeoutMs: 5000, connectionSetupTimeoutMs: 5000, onReady: () => {}, onClose: () => {} });
+    const told: (string | null)[] = [];
+    conn.sendEncoded(0, () => [Buffer.alloc(4)], () => null, true, (err) => told.push(err ? (err as KafkaProducerError).type : null));
+    expect(told).toEqual([]);
+    await Promise.resolve();
+    expect(told).toEqual(['NETWORK_EXCEPTION']);
+    conn.close();
   });
 });
 
