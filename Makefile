@@ -57,8 +57,9 @@ SLUICE_NODE_FLAGS := --initial-old-space-size=64
 run: deps native ts
 	node $(SLUICE_NODE_FLAGS) bin/sluice.js start $(ARGS)
 
-# Type-checks the tests, scripts and benchmarks too (tsconfig.test.json), before running the tests.
-typecheck: deps
+# Type-checks the tests, scripts and benchmarks too (tsconfig.test.json), before running the tests;
+# after the build: the producer benchmark imports the built package (dist/producer).
+typecheck: deps ts
 	npx tsc -p tsconfig.test.json
 
 test: setup typecheck

@@ -1,6 +1,7 @@
-// This SDK through its high-throughput call: produce() per record, a promise of its metadata each.
+// This SDK, as users import it (the built package: make bench-producer builds dist/ first), through
+// its high-throughput call: produce() per record, a promise of its metadata each.
 // sluiceClient also builds the other Sluice variants (send(), and both with the like-for-like batch size).
-import { Producer } from '../../../src/producer/index.js';
+import { Producer } from '../../../dist/producer/index.js';
 import type { OpenClient } from '../client-api.js';
 
 /** A Sluice producer driven through produce() ('record') or send() ('batch'); batchSize defaults to Kafka's. */
