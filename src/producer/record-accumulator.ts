@@ -46,12 +46,6 @@ export class RecordAccumulator {
   private readonly flushWaiters: { pending: Set<ProducerBatch>; resolve(): void }[] = [];
   private flushesInProgress = 0;
   private drainIndex = 0;
-  /** ready()'s answer: one object, refilled by each call (the sender asks at least once per Produce answer). */
-  private readonly readyResult: ReadyCheckResult = { readyNodes: new Set(), nextReadyCheckDelayMs: 0, unknownLeaderTopics: new Set() };
-  /** drain()'s answer and working state, refilled by each call. */
-  private readonly drained = new Map<number, ProducerBatch[]>();
-  private readonly drainedBytes = new Map<number, number>();
-  private readonly drainQueues: PartitionQueue[] = [];
   readonly pool: BufferPool;
   /** Bytes the last append added to its batch (for the sticky partitioner). */
   lastAppendedBytes = 0;
@@ -139,15 +133,10 @@ export class RecordAccumulator {
     return exponentialBackoff(this.config.retryBackoffMs, this.config.retryBackoffMaxMs, batch.attempts - 1);
   }
 
-  /**
-   * Java's ready(): leaders of partitions whose first batch is full, lingered long enough, or
-   * flushed. The answer is valid until the next call (its object is reused).
-   */
+  /** Java's ready(): leaders of partitions whose first batch is full, lingered long enough, or flushed. */
   ready(metadata: ProducerMetadata, now: number): ReadyCheckResult {
-    const result = this.readyResult;
-    const { readyNodes, unknownLeaderTopics } = result;
-    readyNodes.clear();
-    unknownLeaderTopics.clear();
+    const readyNodes = new Set<number>();
+    const unknownLeaderTopics = new Set<string>();
     let nextReadyCheckDelayMs = Number.POSITIVE_INFINITY;
     const flushing = this.flushesInProgress > 0 || this.exhausted;
     for (const q of this.nonEmpty) {
@@ -168,23 +157,17 @@ export class RecordAccumulator {
       if (sendable && !backingOff) readyNodes.add(leader);
       else nextReadyCheckDelayMs = Math.min(nextReadyCheckDelayMs, Math.max(0, timeToWait - waited));
     }
-    result.nextReadyCheckDelayMs = nextReadyCheckDelayMs;
-    return result;
+    return { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics };
   }
 
   /**
    * Java's drain(): for each ready node, the first batch of each of its partitions, up to
    * maxRequestSize bytes (at least one batch), rotating the starting partition for fairness.
-   * The map is valid until the next call (it is reused); each node's list is new.
    */
   drain(metadata: ProducerMetadata, nodes: Set<number>, idempotence: IdempotenceManager | null, now: number): Map<number, ProducerBatch[]> {
-    const out = this.drained;
-    const sizes = this.drainedBytes;
-    out.clear();
-    sizes.clear();
-    const queues = this.drainQueues;
-    queues.length = 0;
-    for (const q of this.nonEmpty) queues.push(q);
+    const out = new Map<number, ProducerBatch[]>();
+    const sizes = new Map<number, number>();
+    const queues = [...this.nonEmpty];
     const n = queues.length;
     if (n === 0) return out;
     const start = this.drainIndex++ % n;

@@ -45,8 +45,6 @@ export class Sender {
   /** Connections corked during this run's sends, uncorked together at its end (one writev each). */
   private readonly corked: BrokerConnection[] = [];
   private readonly inFlightBatches = new Set<ProducerBatch>();
-  /** Ready nodes with a connection that takes a request now (one set, refilled each drain). */
-  private readonly sendableNodes = new Set<number>();
   private metadataInFlight = false;
   private initInFlight = false;
   private initAttempts = 0;
@@ -251,8 +249,7 @@ export class Sender {
         this.metadata.requestUpdate();
       }
       delay = result.nextReadyCheckDelayMs;
-      const nodes = this.sendableNodes;
-      nodes.clear();
+      const nodes = new Set<number>();
       for (const id of result.readyNodes) {
         if (this.client.ready(id, now)) nodes.add(id);
         else delay = Math.min(delay, this.client.connectionDelay(id, now));
