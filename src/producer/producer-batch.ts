@@ -73,7 +73,10 @@ export class ProducerBatch {
   private baseOffsetNumber = -1;
   private logAppendTime = -1;
   private encoded: Buffer | null = null;
-  private encodedFor = '';
+  /** The producer state `encoded` was closed or re-stamped with. */
+  private encodedProducerId = -1n;
+  private encodedEpoch = -1;
+  private encodedSequence = NO_SEQUENCE;
   /** Send attempts so far. */
   attempts = 0;
   /** When it was created or last re-enqueued for a retry (Java's lastAttemptMs). */
@@ -157,10 +160,11 @@ export class ProducerBatch {
   /** The complete v2 batch bytes (native memory, not copied), re-closed if the producer state changed. */
   records(): Buffer {
     this.closedForAppends = true;
-    const key = `${this.producerId}/${this.producerEpoch}/${this.baseSequence}`;
-    if (this.encoded === null || this.encodedFor !== key) {
+    if (this.encoded === null || this.encodedProducerId !== this.producerId || this.encodedEpoch !== this.producerEpoch || this.encodedSequence !== this.baseSequence) {
       this.encoded = this.builder.close(this.producerId, this.producerEpoch, this.baseSequence);
-      this.encodedFor = key;
+      this.encodedProducerId = this.producerId;
+      this.encodedEpoch = this.producerEpoch;
+      this.encodedSequence = this.baseSequence;
     }
     return this.encoded;
   }
