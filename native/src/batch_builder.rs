@@ -70,7 +70,7 @@ const STATE_RECORD_COUNT: usize = 36;
 const OPEN_MARK: u8 = 0xb7;
 
 fn closed() -> napi::Error {
-  napi::Error::from_reason("record batch is closed")
+  napi::Error::from_reason("no open record batch in this buffer (it was closed, or never opened)")
 }
 
 fn le_u32(buf: &[u8], at: usize) -> u32 {

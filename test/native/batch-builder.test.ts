@@ -343,7 +343,7 @@ describe('NativeBatch misuse', () => {
   it('a buffer holds an open batch from open to close only, and a reused buffer starts afresh', () => {
     const buf = Buffer.alloc(100);
     // Never opened (a pool buffer before its first batch): nothing to append to.
-    expect(() => native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null)).toThrow(/closed/);
+    expect(() => native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null)).toThrow(/no open record batch/);
     native.recordBatchOpen(buf, Codec.none, 100, null);
     native.recordBatchAppend(buf, T0, null, Buffer.from('a'), null);
     const first = native.recordBatchClose(buf, -1, -1, -1) as number;
