@@ -7,7 +7,7 @@
 //! so opening, appending and closing are plain function calls on that buffer: no napi class
 //! instance, table slot or finalizer per batch. A one-record batch took 2.2-3.1 µs to open,
 //! append and close through a napi class, its id getter and a #[napi] close; 0.5 µs this way.
-//! The functions are bare napi callbacks, without napi-rs glue (see record_batch_open_callback).
+//! The functions are bare napi callbacks, without napi-rs glue (see batch_function).
 
 use std::ptr;
 
@@ -382,8 +382,9 @@ fn record_batch_close(
   })
 }
 
-/// Which bare function a call is.
+/// Which bare function a call is (as u8, the const parameter of batch_function).
 #[derive(Clone, Copy)]
+#[repr(u8)]
 enum BatchCall {
   /// recordBatchOpen(buf, codec, batchSize, baseTimestamp | null)
   Open,
@@ -397,38 +398,29 @@ enum BatchCall {
   Close,
 }
 
-/// The producer calls these once per record (append) or per batch (open, close), and a #[napi]
-/// function's glue (a borrow scope allocated per call, a napi_typeof per converted argument) cost
-/// more than encoding a 100-byte record: in bench/producer/batch-builder.bench.ts NativeBatch was
-/// 2.8x faster than the pure-TS encoder at 100 B through #[napi], 5.5x as a bare callback (with
+impl BatchCall {
+  const fn from_u8(call: u8) -> Self {
+    match call {
+      0 => BatchCall::Open,
+      1 => BatchCall::Append,
+      2 => BatchCall::AppendValue,
+      _ => BatchCall::Close,
+    }
+  }
+}
+
+/// The bare napi callback of each batch function (CALL: a BatchCall as u8). The producer calls
+/// them once per record (append) or per batch (open, close), and a #[napi] function's glue (a
+/// borrow scope allocated per call, a napi_typeof per converted argument) cost more than
+/// encoding a 100-byte record: in bench/producer/batch-builder.bench.ts NativeBatch was 2.8x
+/// faster than the pure-TS encoder at 100 B through #[napi], 5.5x as a bare callback (with
 /// recordBatchAppendValue).
-unsafe extern "C" fn record_batch_open_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-  // SAFETY: env and info come from napi for this call, on the JS thread.
-  unsafe { batch_callback(env, info, BatchCall::Open) }
-}
-
-/// recordBatchAppend as a bare napi callback.
-unsafe extern "C" fn record_batch_append_callback(
+unsafe extern "C" fn batch_function<const CALL: u8>(
   env: sys::napi_env,
   info: sys::napi_callback_info,
 ) -> sys::napi_value {
   // SAFETY: env and info come from napi for this call, on the JS thread.
-  unsafe { batch_callback(env, info, BatchCall::Append) }
-}
-
-/// recordBatchAppendValue as a bare napi callback.
-unsafe extern "C" fn record_batch_append_value_callback(
-  env: sys::napi_env,
-  info: sys::napi_callback_info,
-) -> sys::napi_value {
-  // SAFETY: env and info come from napi for this call, on the JS thread.
-  unsafe { batch_callback(env, info, BatchCall::AppendValue) }
-}
-
-/// recordBatchClose as a bare napi callback.
-unsafe extern "C" fn record_batch_close_callback(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
-  // SAFETY: env and info come from napi for this call, on the JS thread.
-  unsafe { batch_callback(env, info, BatchCall::Close) }
+  unsafe { batch_callback(env, info, BatchCall::from_u8(CALL)) }
 }
 
 /// Runs one call from its arguments; returns its result, or throws.
@@ -670,14 +662,22 @@ unsafe fn is_nullish(env: sys::napi_env, v: sys::napi_value) -> napi::Result<boo
 pub fn record_batch_functions(env: &Env) -> napi::Result<Object<'_>> {
   let mut functions = Object::new(env)?;
   let callbacks: [(&str, &str, BareCallback); 4] = [
-    ("open", "recordBatchOpen", record_batch_open_callback),
-    ("append", "recordBatchAppend", record_batch_append_callback),
+    ("open", "recordBatchOpen", batch_function::<{ BatchCall::Open as u8 }>),
+    (
+      "append",
+      "recordBatchAppend",
+      batch_function::<{ BatchCall::Append as u8 }>,
+    ),
     (
       "appendValue",
       "recordBatchAppendValue",
-      record_batch_append_value_callback,
+      batch_function::<{ BatchCall::AppendValue as u8 }>,
     ),
-    ("close", "recordBatchClose", record_batch_close_callback),
+    (
+      "close",
+      "recordBatchClose",
+      batch_function::<{ BatchCall::Close as u8 }>,
+    ),
   ];
   for (property, name, callback) in callbacks {
     functions.set_named_property(property, bare_function(env, name, callback)?)?;

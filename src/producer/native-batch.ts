@@ -32,7 +32,7 @@ const BATCH_HEADER_SIZE = 61;
 export class NativeBatch {
   /** Holds the open batch (its state in the header bytes) until close. */
   #buffer: Buffer;
-  #open = true;
+  /** The closed batch's bytes; null while the batch is open. */
   #bytes: Buffer | null = null;
   #recordCount = 0;
   #estimatedSize = BATCH_HEADER_SIZE;
@@ -49,7 +49,7 @@ export class NativeBatch {
 
   /** Appends one record; returns false when it does not fit (batch has ≥1 record and would exceed batchSize). */
   tryAppend(timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeaderInput[] | null): boolean {
-    if (!this.#open) throw new Error('cannot append to a closed record batch');
+    if (this.#bytes !== null) throw new Error('cannot append to a closed record batch');
     let size = native.recordBatchAppend(this.#buffer, timestamp, key, value, headers);
     if (size < -1) {
       // The buffer is too small for this record: move what is written to one large enough.
@@ -86,7 +86,6 @@ export class NativeBatch {
     if (this.#bytes === null) {
       const closed = native.recordBatchClose(this.#buffer, id, producerEpoch, baseSequence);
       this.#bytes = typeof closed === 'number' ? this.#buffer.subarray(0, closed) : closed;
-      this.#open = false; // its records now live in #bytes
     } else {
       native.rewriteProducerState(this.#bytes, id, producerEpoch, baseSequence);
     }
