@@ -3,7 +3,7 @@
 // JVM flags of kafka-server-start.sh, and Sluice from its built CLI with the same listener keys.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { randomKafkaUuid } from '../../src/storage/kafka-uuid.js';
 import path from 'node:path';
 import { freePort, repoRoot } from '../producer/broker.js';
 import { BROKER_HEAP, KAFKA_JVM_PERFORMANCE_OPTS, kafkaLib, TOOLS_LOG4J } from './jvm.js';
@@ -103,7 +103,7 @@ export class SuiteBroker {
     await writeFile(propsFile, Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     const fmt = await runProcess(
       'java',
-      ['-cp', `${kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'), '-c', propsFile],
+      ['-cp', `${kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomKafkaUuid(), '-c', propsFile],
       { timeoutMs: 120_000 },
     );
     if (fmt.code !== 0) throw new Error(describeResult('kafka-storage format', fmt));

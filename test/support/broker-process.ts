@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomKafkaUuid } from '../../src/storage/kafka-uuid.js';
 import { kafkaLib, repoRoot, sluiceBin } from './paths.js';
 import { runProcess, describeResult } from './run-process.js';
 
@@ -172,7 +172,7 @@ export class BrokerProcess {
     await mkdir(this.dataDir, { recursive: true });
     const r = await runProcess(
       'java',
-      ['-cp', `${kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomBytes(16).toString('base64url'),
+      ['-cp', `${kafkaLib}/*`, 'kafka.tools.StorageTool', 'format', '-t', randomKafkaUuid(),
         '-c', path.join(this.workDir, 'server.properties'), '--ignore-formatted'],
       { timeoutMs: 60_000 },
     );
