@@ -6,6 +6,9 @@ import { apiSpecs, decodeResponse, encodeRequest, type ApiKey, type RequestBodie
 import { KafkaProducerError } from './errors.js';
 
 const API_VERSIONS = 18;
+/** Size of each connection's read buffer (Node's own read size); larger responses arrive over several reads. */
+const READ_BUFFER_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 /** UNSUPPORTED_VERSION: the broker answered ApiVersions with a v0 body listing what it serves. */
 const UNSUPPORTED_VERSION = 35;
 
@@ -46,8 +49,9 @@ export class BrokerConnection {
   private readonly socket: net.Socket;
   private readonly inFlight = new Map<number, InFlight>();
   private correlationId = 0;
-  private readonly chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Bytes of a frame split across reads (size prefix included), gathered here until complete. */
+  private partial: Buffer = EMPTY;
+  private partialLength = 0;
   private setupTimer: NodeJS.Timeout | null;
   /** One timer for the oldest in-flight request's deadline, not one per request. */
   private timeoutTimer: NodeJS.Timeout | null = null;
@@ -60,14 +64,23 @@ export class BrokerConnection {
     readonly port: number,
     private readonly options: ConnectionOptions,
   ) {
-    this.socket = net.connect({ host, port });
+    // Responses are read into one buffer per connection (onread): no allocation per read, and
+    // frames are handled as they arrive instead of through the stream's 'data' events.
+    const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number) => {
+        this.onRead(n, readBuffer);
+        return true; // keep reading
+      },
+    };
+    this.socket = net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.setupTimer = setTimeout(
       () => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to ${host}:${port} timed out after ${options.connectionSetupTimeoutMs} ms`)),
       options.connectionSetupTimeoutMs,
     );
     this.socket.once('connect', () => this.negotiate(apiSpecs[API_VERSIONS].maxVersion));
-    this.socket.on('data', (b: Buffer) => this.onData(b));
     this.socket.on('error', (err) => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${nodeId} (${host}:${port}) failed: ${err.message}`, { cause: err })));
     this.socket.on('close', () => this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Connection to node ${nodeId} (${host}:${port}) was closed`)));
   }
@@ -193,48 +206,58 @@ export class BrokerConnection {
     socket.uncork();
   }
 
-  private onData(b: Buffer): void {
-    this.chunks.push(b);
-    this.buffered += b.length;
-    while (this.buffered >= 4) {
-      const head = this.chunks[0].length >= 4 ? this.chunks[0] : this.take(4, false);
-      const size = head.readInt32BE(0);
+  /**
+   * Handles the n bytes just read into buf, which the next read overwrites: complete frames are
+   * decoded in place, the start of an unfinished one is copied aside.
+   */
+  private onRead(n: number, buf: Buffer): void {
+    let pos = 0;
+    if (this.partialLength > 0) {
+      pos = this.gather(buf, 0, n);
+      const size = this.partialLength >= 4 ? this.partial.readInt32BE(0) : -1;
+      if (size < 0 || this.partialLength < size + 4) return;
+      const frame = this.partial.subarray(4, size + 4);
+      this.partial = EMPTY;
+      this.partialLength = 0;
+      this.onFrame(frame, false);
+    }
+    while (this.state !== 'closed' && n - pos >= 4) {
+      const size = buf.readInt32BE(pos);
       if (size < 4) return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Invalid response size ${size} from node ${this.nodeId}`));
-      if (this.buffered < size + 4) return;
-      this.take(4, true);
-      this.onFrame(this.take(size, true));
-      if (this.state === 'closed') return;
+      if (n - pos - 4 < size) break;
+      this.onFrame(buf.subarray(pos + 4, pos + 4 + size), true);
+      pos += 4 + size;
     }
+    if (this.state !== 'closed' && pos < n) this.gather(buf, pos, n);
   }
 
-  /** The first n buffered bytes (consumed when consume is set), copied only if they span chunks. */
-  private take(n: number, consume: boolean): Buffer {
-    const first = this.chunks[0];
-    if (first.length >= n) {
-      if (!consume) return first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.buffered -= n;
-      return first.subarray(0, n);
+  /** Copies buf[from, to) into the unfinished frame, up to its end once its size is known; returns where it stopped. */
+  private gather(buf: Buffer, from: number, to: number): number {
+    let pos = from;
+    if (this.partialLength < 4) {
+      if (this.partial.length < 4) this.partial = Buffer.allocUnsafe(4);
+      const k = Math.min(4 - this.partialLength, to - pos);
+      buf.copy(this.partial, this.partialLength, pos, pos + k);
+      this.partialLength += k;
+      pos += k;
+      if (this.partialLength < 4) return pos;
+      const size = this.partial.readInt32BE(0);
+      if (size < 4) {
+        this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Invalid response size ${size} from node ${this.nodeId}`));
+        return to;
+      }
+      const whole = Buffer.allocUnsafe(size + 4);
+      this.partial.copy(whole, 0, 0, 4);
+      this.partial = whole;
     }
-    const out = Buffer.allocUnsafe(n);
-    let copied = 0;
-    let i = 0;
-    while (copied < n) {
-      const c = this.chunks[i];
-      const k = Math.min(c.length, n - copied);
-      c.copy(out, copied, 0, k);
-      copied += k;
-      if (consume) {
-        if (k === c.length) this.chunks.splice(i, 1);
-        else this.chunks[i] = c.subarray(k);
-      } else i++;
-    }
-    if (consume) this.buffered -= n;
-    return out;
+    const k = Math.min(this.partial.length - this.partialLength, to - pos);
+    buf.copy(this.partial, this.partialLength, pos, pos + k);
+    this.partialLength += k;
+    return pos + k;
   }
 
-  private onFrame(frame: Buffer): void {
+  /** One response; `shared`: the frame lies in the read buffer, so what keeps views of it gets a copy. */
+  private onFrame(frame: Buffer, shared: boolean): void {
     const correlationId = frame.readInt32BE(0);
     const pending = this.inFlight.get(correlationId);
     if (!pending) return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Response with unknown correlation id ${correlationId} from node ${this.nodeId}`));
@@ -244,7 +267,8 @@ export class BrokerConnection {
     if (pending.apiKey === API_VERSIONS && frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION) version = 0;
     let body: unknown;
     try {
-      body = pending.decode !== null ? pending.decode(version, frame) : decodeResponse(pending.apiKey, version, frame).body;
+      // The producer's own decoders copy what they keep; the generic codec keeps views of bytes fields.
+      body = pending.decode !== null ? pending.decode(version, frame) : decodeResponse(pending.apiKey, version, shared ? Buffer.from(frame) : frame).body;
     } catch (err) {
       pending.callback(new KafkaProducerError('CORRUPT_MESSAGE', `Malformed response from node ${this.nodeId}: ${(err as Error).message}`), undefined);
       return this.close(new KafkaProducerError('NETWORK_EXCEPTION', `Malformed response from node ${this.nodeId}`));

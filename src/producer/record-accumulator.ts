@@ -28,11 +28,13 @@ export const AppendResult = {
 /** One of AppendResult. */
 export type AppendResult = (typeof AppendResult)[keyof typeof AppendResult];
 
-/** Nodes with data to send now, and when to look again. */
+/** Nodes with data to send now, and when to look again (arrays: a run makes no Set per call). */
 export interface ReadyCheckResult {
-  readyNodes: Set<number>;
+  /** Distinct node ids. */
+  readyNodes: number[];
   nextReadyCheckDelayMs: number;
-  unknownLeaderTopics: Set<string>;
+  /** Distinct topics with a partition whose leader is unknown. */
+  unknownLeaderTopics: string[];
 }
 
 /** Batches waiting to be sent or acknowledged, and the memory they hold. */
@@ -135,8 +137,8 @@ export class RecordAccumulator {
 
   /** Java's ready(): leaders of partitions whose first batch is full, lingered long enough, or flushed. */
   ready(metadata: ProducerMetadata, now: number): ReadyCheckResult {
-    const readyNodes = new Set<number>();
-    const unknownLeaderTopics = new Set<string>();
+    const readyNodes: number[] = [];
+    const unknownLeaderTopics: string[] = [];
     let nextReadyCheckDelayMs = Number.POSITIVE_INFINITY;
     const flushing = this.flushesInProgress > 0 || this.exhausted;
     for (const q of this.nonEmpty) {
@@ -144,17 +146,17 @@ export class RecordAccumulator {
       const first = q.batches[0];
       const leader = metadata.leaderFor(q.topic, q.partition);
       if (leader < 0) {
-        unknownLeaderTopics.add(q.topic);
+        if (!unknownLeaderTopics.includes(q.topic)) unknownLeaderTopics.push(q.topic);
         continue;
       }
-      if (readyNodes.has(leader)) continue;
+      if (readyNodes.includes(leader)) continue;
       const waited = now - first.lastAttemptMs;
       const backoff = first.retryBackoffMs ?? 0;
       const backingOff = first.attempts > 0 && waited < backoff;
       const timeToWait = backingOff ? backoff : this.config.lingerMs;
       const full = q.batches.length > 1 || first.isFull(this.config.batchSize);
       const sendable = full || waited >= timeToWait || flushing;
-      if (sendable && !backingOff) readyNodes.add(leader);
+      if (sendable && !backingOff) readyNodes.push(leader);
       else nextReadyCheckDelayMs = Math.min(nextReadyCheckDelayMs, Math.max(0, timeToWait - waited));
     }
     return { readyNodes, nextReadyCheckDelayMs, unknownLeaderTopics };
@@ -163,10 +165,15 @@ export class RecordAccumulator {
   /**
    * Java's drain(): for each ready node, the first batch of each of its partitions, up to
    * maxRequestSize bytes (at least one batch), rotating the starting partition for fairness.
+   * Entry i holds the batches for nodes[i] (empty when none).
    */
-  drain(metadata: ProducerMetadata, nodes: Set<number>, idempotence: IdempotenceManager | null, now: number): Map<number, ProducerBatch[]> {
-    const out = new Map<number, ProducerBatch[]>();
-    const sizes = new Map<number, number>();
+  drain(metadata: ProducerMetadata, nodes: readonly number[], idempotence: IdempotenceManager | null, now: number): ProducerBatch[][] {
+    const out: ProducerBatch[][] = [];
+    const sizes: number[] = [];
+    for (let k = 0; k < nodes.length; k++) {
+      out.push([]);
+      sizes.push(0);
+    }
     const queues = [...this.nonEmpty];
     const n = queues.length;
     if (n === 0) return out;
@@ -174,22 +181,19 @@ export class RecordAccumulator {
     for (let i = 0; i < n; i++) {
       const q = queues[(start + i) % n];
       if (this.muted.has(q)) continue;
-      const leader = metadata.leaderFor(q.topic, q.partition);
-      if (!nodes.has(leader)) continue;
+      const node = nodes.indexOf(metadata.leaderFor(q.topic, q.partition));
+      if (node < 0) continue;
       const first = q.batches[0];
       if (first.attempts > 0 && now - first.lastAttemptMs < (first.retryBackoffMs ?? 0)) continue;
-      const size = sizes.get(leader) ?? 0;
+      const size = sizes[node];
       if (size > 0 && size + first.estimatedSizeInBytes > this.config.maxRequestSize) continue;
       if (idempotence !== null && idempotence.shouldStopDrain(first)) continue;
       q.batches.shift();
       if (q.batches.length === 0) this.nonEmpty.delete(q);
       if (idempotence !== null) idempotence.assignSequence(first);
       first.drainedMs = now;
-      const bytes = first.records().length;
-      sizes.set(leader, size + bytes);
-      let list = out.get(leader);
-      if (!list) out.set(leader, (list = []));
-      list.push(first);
+      sizes[node] = size + first.records().length;
+      out[node].push(first);
     }
     return out;
   }

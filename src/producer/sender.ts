@@ -244,21 +244,25 @@ export class Sender {
     let delay = Number.POSITIVE_INFINITY;
     for (let round = 0; round < this.config.maxInFlightRequestsPerConnection; round++) {
       const result = this.accumulator.ready(this.metadata, now);
-      if (result.unknownLeaderTopics.size > 0) {
+      if (result.unknownLeaderTopics.length > 0) {
         for (const t of result.unknownLeaderTopics) this.metadata.add(t);
         this.metadata.requestUpdate();
       }
       delay = result.nextReadyCheckDelayMs;
-      const nodes = new Set<number>();
+      const nodes: number[] = [];
       for (const id of result.readyNodes) {
-        if (this.client.ready(id, now)) nodes.add(id);
+        if (this.client.ready(id, now)) nodes.push(id);
         else delay = Math.min(delay, this.client.connectionDelay(id, now));
       }
-      if (nodes.size === 0) break;
+      if (nodes.length === 0) break;
       const drained = this.accumulator.drain(this.metadata, nodes, this.idempotence, now);
-      if (drained.size === 0) break;
-      for (const [nodeId, batches] of drained) this.sendProduceRequest(nodeId, batches);
-      if (!this.accumulator.hasUndrained()) break;
+      let sent = false;
+      for (let i = 0; i < nodes.length; i++) {
+        if (drained[i].length === 0) continue;
+        this.sendProduceRequest(nodes[i], drained[i]);
+        sent = true;
+      }
+      if (!sent || !this.accumulator.hasUndrained()) break;
       delay = 0; // more may be ready once this run's requests are out
     }
     for (const conn of this.corked) conn.uncork();

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { BrokerConnection } from '../../src/producer/broker-connection.js';
 import type { KafkaProducerError } from '../../src/producer/errors.js';
 import { Producer } from '../../src/producer/index.js';
-import { fakeClusterFixture, outcome, sleep } from './fake-broker.js';
+import { decodeRequestHeader, encodeResponse } from '../../src/protocol/index.js';
+import { DEFAULT_API_VERSIONS, fakeClusterFixture, outcome, sleep } from './fake-broker.js';
 
 const { setup, track } = fakeClusterFixture();
 const servers: net.Server[] = [];
@@ -52,6 +53,76 @@ describe('BrokerConnection.sendEncoded', () => {
     expect(told).toEqual([]);
     await Promise.resolve();
     expect(told).toEqual(['NETWORK_EXCEPTION']);
+    conn.close();
+  });
+});
+
+describe('BrokerConnection reads', () => {
+  /** A server that hands each request frame to `onRequest` with its socket, and a ready connection to it. */
+  async function rawBroker(onRequest: (socket: net.Socket, frame: Buffer) => void): Promise<BrokerConnection> {
+    const server = net.createServer((socket) => {
+      let buf = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+          const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
+          buf = buf.subarray(4 + frame.length);
+          onRequest(socket, frame);
+        }
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    return new Promise((resolve, reject) => {
+      const conn = new BrokerConnection(1, '127.0.0.1', port, { clientId: 't', requestTimeoutMs: 5000, connectionSetupTimeoutMs: 5000, onReady: resolve, onClose: (_, reason) => reject(reason) });
+    });
+  }
+
+  const apiVersionsAnswer = (correlationId: number, version: number) =>
+    Buffer.concat(encodeResponse(18, version, correlationId, { errorCode: 0, apiKeys: DEFAULT_API_VERSIONS, throttleTimeMs: 0, supportedFeatures: [], finalizedFeaturesEpoch: -1n, finalizedFeatures: [], zkMigrationReady: false } as never));
+  const metadataAnswer = (correlationId: number, version: number, topics: string[]) =>
+    Buffer.concat(
+      encodeResponse(3, version, correlationId, {
+        throttleTimeMs: 0,
+        brokers: [{ nodeId: 1, host: '127.0.0.1', port: 1, rack: null }],
+        clusterId: 'raw',
+        controllerId: 1,
+        clusterAuthorizedOperations: -2147483648,
+        topics: topics.map((name) => ({ errorCode: 0, name, topicId: 'AAAAAAAAAAAAAAAAAAAAAA', isInternal: false, topicAuthorizedOperations: -2147483648, partitions: [] })),
+      } as never),
+    );
+
+  test('an answer split across reads, its size prefix too, is put back together', async () => {
+    const conn = await rawBroker(async (socket, frame) => {
+      const h = decodeRequestHeader(frame);
+      const bytes = h.requestApiKey === 18 ? apiVersionsAnswer(h.correlationId, h.requestApiVersion) : metadataAnswer(h.correlationId, h.requestApiVersion, ['a', 'b']);
+      // 2 bytes of the size, the rest of it and 3 body bytes, then the remainder: each a read of its own.
+      for (const [from, to] of [[0, 2], [2, 9], [9, bytes.length]]) {
+        socket.write(bytes.subarray(from, to));
+        await sleep(20);
+      }
+    });
+    const res = await conn.send(3, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false } as never);
+    expect(res.topics.map((t) => t.name)).toEqual(['a', 'b']);
+    conn.close();
+  });
+
+  test('answers arriving together in one read are each handled, and one larger than the read buffer arrives whole', async () => {
+    const big = Array.from({ length: 3000 }, (_, i) => `topic-with-a-long-name-${String(i).padStart(6, '0')}`); // ~100 KB of names: several reads
+    const queued: Buffer[] = [];
+    const conn = await rawBroker((socket, frame) => {
+      const h = decodeRequestHeader(frame);
+      if (h.requestApiKey === 18) return void socket.write(apiVersionsAnswer(h.correlationId, h.requestApiVersion));
+      queued.push(metadataAnswer(h.correlationId, h.requestApiVersion, queued.length === 1 ? big : [`t${queued.length}`]));
+      if (queued.length === 3) socket.write(Buffer.concat(queued)); // three answers in one write
+    });
+    const request = { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false } as never;
+    const answers = await Promise.all([conn.send(3, request), conn.send(3, request), conn.send(3, request)]);
+    expect(answers.map((a) => a.topics.length)).toEqual([1, big.length, 1]);
+    expect(answers[0].topics[0].name).toBe('t0');
+    expect(answers[1].topics.map((t) => t.name)).toEqual(big);
+    expect(answers[2].topics[0].name).toBe('t2');
     conn.close();
   });
 });

@@ -132,8 +132,8 @@ describe('RecordAccumulator', () => {
   test('drain(): one batch per partition per node in one request, bounded by maxRequestSize', () => {
     const { acc, metadata } = setup({ lingerMs: 0, batchSize: 100, maxRequestSize: 400 });
     for (const p of [0, 1]) for (let i = 0; i < 3; i++) acc.append(acc.queue('t', p), 1, null, value(80), null, 162, noop, 0);
-    const drained = acc.drain(metadata, new Set([1]), null, 0);
-    const batches = drained.get(1)!;
+    const drained = acc.drain(metadata, [1], null, 0);
+    const batches = drained[0];
     expect(batches.map((b) => b.tp.partition).sort()).toEqual([0, 1]);
     expect(acc.queuedBatches).toBe(4);
   });
