@@ -656,28 +656,31 @@ export class PartitionLog {
     const active = this.activeSegment();
     const newOffset = this.nextOffset;
     if (active.baseOffset === newOffset && active.handle.size() === 0) return active;
-    // A snapshot at each segment boundary lets recovery replay only the segments after it.
+    // A snapshot at each segment boundary lets recovery replay only the segments after it. As
+    // Kafka's roll, it is fsynced with the rolled segments in the background, not before the append.
     this.producerState.updateMapEndOffset(newOffset);
-    this.producerState.takeSnapshot();
+    const snapshot = this.producerState.takeSnapshot(false);
     active.handle.onBecomeInactive();
     const seg = this.openSegment(newOffset);
     this.segments.push(seg);
-    this.flushInBackground(newOffset);
+    this.flushInBackground(newOffset, snapshot);
     return seg;
   }
 
   /**
    * Kafka's roll schedules the flush of what it closed rather than blocking on it: the fsync of a
-   * segment of up to segment.bytes runs on the libuv pool, and the recovery point moves to
-   * `offset` once it is done (a crash before then recovers from the previous one).
+   * segment of up to segment.bytes, and of the producer snapshot written at the roll (then of the
+   * directory that names it), runs on the libuv pool, and the recovery point moves to `offset`
+   * once it is done (a crash before then recovers from the previous one).
    */
-  private flushInBackground(offset: number): void {
+  private flushInBackground(offset: number, snapshot: string | null): void {
     const files: string[] = [];
     for (let i = floorSegmentIndex(this.segments, this._recoveryPoint); i < this.segments.length; i++) {
       if (this.segments[i].baseOffset >= offset) break;
       const stem = path.join(this.dir, offsetFileStem(this.segments[i].baseOffset));
       files.push(stem + Suffix.log, stem + Suffix.index, stem + Suffix.timeIndex);
     }
+    if (snapshot !== null) files.push(snapshot, this.dir);
     native.fsyncFilesAsync(files).then(
       () => {
         if (this.closed || this.offlineCause !== null || offset <= this._recoveryPoint) return;

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BatchInfo } from '../native/index.js';
 import { KafkaError } from '../protocol/errors.js';
-import { writeFileDurably } from './durable-file.js';
+import { replaceFileUnsynced, writeFileDurably } from './durable-file.js';
 import { offsetFileStem, offsetFromFileName, Suffix } from './log-file-names.js';
 import {
   CorruptSnapshotError,
@@ -179,9 +179,13 @@ export class ProducerStateManager {
     this.lastMapOffset = offset;
   }
 
-  /** Writes `<mapEndOffset>.snapshot` when the table moved past the last snapshot (as Kafka). */
-  takeSnapshot(): void {
-    if (this.lastMapOffset <= this.lastSnapOffset) return;
+  /**
+   * Writes `<mapEndOffset>.snapshot` when the table moved past the last snapshot (as Kafka), and
+   * returns its path (null when there was nothing new). `sync: false` is Kafka's roll: the file is
+   * not fsynced here but with the rolled segments, off the request path.
+   */
+  takeSnapshot(sync = true): string | null {
+    if (this.lastMapOffset <= this.lastSnapOffset) return null;
     const entries: ProducerSnapshotEntry[] = [];
     for (const e of this.producers.values()) {
       const last = e.batches[e.batches.length - 1];
@@ -197,8 +201,10 @@ export class ProducerStateManager {
         currentTxnFirstOffset: e.currentTxnFirstOffset,
       });
     }
-    writeFileDurably(this.snapshotFile(this.lastMapOffset), encodeProducerSnapshot(entries));
+    const file = this.snapshotFile(this.lastMapOffset);
+    (sync ? writeFileDurably : replaceFileUnsynced)(file, encodeProducerSnapshot(entries));
     this.lastSnapOffset = this.lastMapOffset;
+    return file;
   }
 
   /** Offsets of the snapshot files present, ascending. */

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import fsModule from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { KafkaError } from '../../src/protocol/errors.js';
@@ -21,6 +23,7 @@ function thrownKafkaError(fn: () => unknown): KafkaError {
 }
 
 const TOPIC_ID = 'q5tJb8ZkRk2sYw3nM1PbUA';
+const realFsyncSync = fsModule.fsyncSync;
 
 let root: string;
 let dir: string;
@@ -103,11 +106,22 @@ describe('append and read', () => {
     expect(fs.existsSync(path.join(dir, `${String(bases[1]).padStart(20, '0')}.snapshot`))).toBe(true);
   });
 
-  test('a roll flushes the closed segment in the background, then moves the recovery point to it', async () => {
+  test('a roll flushes the closed segment and its producer snapshot in the background, then moves the recovery point to it', async () => {
     const log = openLog({ segmentBytes: 600 });
-    for (let i = 0; i < 6; i++) log.appendAsLeader(makeBatch({ values: values(`v${i}`, 2, 40) }), 0);
+    // Kafka's roll: nothing is fsynced while the append that rolls waits (UnifiedLog.roll's takeSnapshot(false)).
+    fsModule.fsyncSync = () => {
+      throw new Error('fsync on the append path');
+    };
+    syncBuiltinESMExports();
+    try {
+      for (let i = 0; i < 6; i++) log.appendAsLeader(makeBatch({ values: values(`v${i}`, 2, 40), producerId: 7, producerEpoch: 0, baseSequence: 2 * i }), 0);
+    } finally {
+      fsModule.fsyncSync = realFsyncSync;
+      syncBuiltinESMExports();
+    }
     const active = log.segmentBaseOffsets().at(-1)!;
     expect(active).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(dir, `${String(active).padStart(20, '0')}.snapshot`))).toBe(true);
     await expect.poll(() => log.recoveryPoint, { timeout: 10_000, interval: 5 }).toBe(active);
     expect(log.logEndOffset).toBeGreaterThan(active); // the active segment itself is not flushed by a roll
   });
