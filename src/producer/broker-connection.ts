@@ -208,9 +208,19 @@ export class BrokerConnection {
 
   /**
    * Handles the n bytes just read into buf, which the next read overwrites: complete frames are
-   * decoded in place, the start of an unfinished one is copied aside.
+   * decoded in place, the start of an unfinished one is copied aside. The socket stays corked
+   * meanwhile, so the requests the answers make room for leave in one write.
    */
   private onRead(n: number, buf: Buffer): void {
+    this.socket.cork();
+    try {
+      this.handleRead(n, buf);
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
+  private handleRead(n: number, buf: Buffer): void {
     let pos = 0;
     if (this.partialLength > 0) {
       pos = this.gather(buf, 0, n);
