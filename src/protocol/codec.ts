@@ -18,11 +18,11 @@ interface FieldCodec {
 
 type Obj = Record<string, unknown> & { _unknownTaggedFields?: TaggedField[] };
 
-/** A tagged field's codec plus its default (compared against, never handed out). */
+/** A tagged field's codec plus whether a value is its default (then Kafka leaves it out). */
 interface TaggedCodec {
   f: FieldSchema;
   codec: FieldCodec;
-  def: unknown;
+  isDefault: (v: unknown) => boolean;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -86,19 +86,27 @@ function defaultOf(f: FieldSchema): unknown {
   }
 }
 
-/** Whether a tagged field's value equals its default d, in which case Kafka leaves it out. */
-function isDefault(f: FieldSchema, v: unknown, d: unknown): boolean {
-  if (v === undefined) return true;
-  if (v === null || d === null) return v === d;
-  if (Array.isArray(d)) return (v as unknown[]).length === 0;
-  if (Buffer.isBuffer(d)) return (v as Buffer).length === 0;
+/**
+ * The test of whether a tagged field's value equals its default d (Kafka then leaves it out),
+ * built once per field: encoding runs it for every struct holding the field.
+ */
+function defaultTest(f: FieldSchema, d: unknown): (v: unknown) => boolean {
+  if (d === null) return (v) => v === undefined || v === null;
+  if (Array.isArray(d)) return (v) => v === undefined || (v !== null && (v as unknown[]).length === 0);
+  if (Buffer.isBuffer(d)) return (v) => v === undefined || (v !== null && (v as Buffer).length === 0);
   if (typeof d === 'object') {
-    const o = v as Obj;
     const dd = d as Obj;
-    if (o._unknownTaggedFields?.length) return false;
-    return (f.fields ?? []).every((sub) => isDefault(sub, o[sub.name], dd[sub.name]));
+    const subs = (f.fields ?? []).map((sub) => ({ name: sub.name, test: defaultTest(sub, dd[sub.name]) }));
+    return (v) => {
+      if (v === undefined) return true;
+      if (v === null) return false;
+      const o = v as Obj;
+      if (o._unknownTaggedFields?.length) return false;
+      for (let i = 0; i < subs.length; i++) if (!subs[i].test(o[subs[i].name])) return false;
+      return true;
+    };
   }
-  return v === d;
+  return (v) => v === undefined || v === d;
 }
 
 function compileStruct(fields: FieldSchema[], version: number, flexible: boolean): StructCodec {
@@ -114,7 +122,7 @@ function compileStruct(fields: FieldSchema[], version: number, flexible: boolean
     if (!inRange(parseRange(f.versions), version)) {
       readers.push(null);
     } else if (flexible && f.tag !== undefined && inRange(parseRange(f.taggedVersions), version)) {
-      tagged.set(f.tag, { f, codec: fieldCodec(f, version, flexible), def: defaultOf(f) });
+      tagged.set(f.tag, { f, codec: fieldCodec(f, version, flexible), isDefault: defaultTest(f, defaultOf(f)) });
       readers.push(null);
     } else {
       const codec = fieldCodec(f, version, flexible);
@@ -169,19 +177,21 @@ function readTaggedFields(r: Reader, o: Obj, known: Map<number, TaggedCodec>): v
 }
 
 function writeTaggedFields(w: Writer, o: Obj, known: [number, TaggedCodec][]): void {
-  const present: TaggedField[] = [];
-  for (const [tag, { f, codec, def }] of known) {
+  let present: TaggedField[] | null = null;
+  for (let i = 0; i < known.length; i++) {
+    const [tag, { f, codec, isDefault }] = known[i];
     const v = o[f.name];
-    if (isDefault(f, v, def)) continue;
+    if (isDefault(v)) continue;
     const sub = new Writer(64);
     codec.write(sub, v);
-    present.push({ tag, data: sub.toBuffer() });
+    (present ??= []).push({ tag, data: sub.toBuffer() });
   }
   const unknown = o._unknownTaggedFields;
   if (unknown?.length) {
-    present.push(...unknown);
+    present = present === null ? [...unknown] : [...present, ...unknown];
     present.sort((a, b) => a.tag - b.tag);
   }
+  if (present === null) return w.unsignedVarint(0);
   w.unsignedVarint(present.length);
   for (const t of present) {
     w.unsignedVarint(t.tag);

@@ -47,14 +47,22 @@ export type Range = readonly [number, number] | null;
 
 const MAX_VERSION = 0x7fff;
 
-/** Parses Kafka's version range notation. */
+/** Ranges parsed so far: the specs hold few distinct ones, and headers look them up per request. */
+const parsedRanges = new Map<string, Range>();
+
+/** Parses Kafka's version range notation (each distinct spec once). */
 export function parseRange(spec: VersionRange | undefined): Range {
   if (spec === undefined || spec === 'none') return null;
-  if (spec.endsWith('+')) return [Number(spec.slice(0, -1)), MAX_VERSION];
+  let range = parsedRanges.get(spec);
+  if (range === undefined) parsedRanges.set(spec, (range = parseRangeSpec(spec)));
+  return range;
+}
+
+function parseRangeSpec(spec: string): Range {
+  if (spec.endsWith('+')) return Object.freeze([Number(spec.slice(0, -1)), MAX_VERSION] as const);
   const dash = spec.indexOf('-');
-  if (dash >= 0) return [Number(spec.slice(0, dash)), Number(spec.slice(dash + 1))];
-  const v = Number(spec);
-  return [v, v];
+  const range = dash >= 0 ? ([Number(spec.slice(0, dash)), Number(spec.slice(dash + 1))] as const) : ([Number(spec), Number(spec)] as const);
+  return Object.freeze(range);
 }
 
 /** Whether version v lies in the range. */
