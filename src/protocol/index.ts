@@ -4,6 +4,7 @@ import { ProtocolError } from './errors.js';
 import { checkVersion, readResponseHeader, writeRequestHeader, writeResponseHeader } from './headers.js';
 import { apiSchemas, type ApiKey, type RequestBodies, type ResponseBodies } from './messages/index.js';
 import { Reader } from './reader.js';
+import { decodeProduceRequestFast, encodeProduceResponseFast } from './produce-fast.js';
 import { parseRange } from './schema.js';
 import { Writer } from './writer.js';
 import type { ResponseChunk } from './file-region.js';
@@ -13,6 +14,9 @@ export { decodeRequestHeader, requestHeaderVersion, responseHeaderVersion, type 
 export type { TaggedField } from './schema.js';
 export { isFileRegion, type FileRegion, type ResponseChunk } from './file-region.js';
 export * from './messages/index.js';
+
+/** Produce has its own straight-line codec for the broker (produce-fast.ts). */
+const PRODUCE = 0;
 
 /** What ApiVersions and version checks need to know about one API from the specs. */
 export interface ApiSpec {
@@ -43,6 +47,10 @@ export function decodeRequest(apiKey: number, version: number, frame: Buffer, bo
 export function decodeRequest(apiKey: number, version: number, frame: Buffer, bodyOffset: number): unknown {
   const schema = schemaOf(apiKey, version);
   if (bodyOffset < 0 || bodyOffset > frame.length) throw new ProtocolError(`body offset ${bodyOffset} outside the frame`);
+  if (apiKey === PRODUCE) {
+    const fast = decodeProduceRequestFast(version, frame, bodyOffset);
+    if (fast !== null) return fast;
+  }
   return messageCodec(schema.request, version).read(new Reader(frame, bodyOffset));
 }
 
@@ -60,6 +68,11 @@ export function encodeResponse(apiKey: number, version: number, correlationId: n
  * their own chunks, and the frame size counts their bytes.
  */
 export function encodeResponseChunks(apiKey: number, version: number, correlationId: number, body: object): ResponseChunk[] {
+  if (apiKey === PRODUCE) {
+    checkVersion(apiKey, version);
+    const fast = encodeProduceResponseFast(version, correlationId, body as ResponseBodies[0]);
+    if (fast !== null) return [fast];
+  }
   const w = writeResponse(apiKey, version, correlationId, body);
   const total = w.length;
   return withSize(w.finish(), total);
