@@ -2,6 +2,7 @@
 // the closed batches as chunks (one small buffer of framing, the batch bytes uncopied), and the
 // response is read for just the fields the sender acts on. The generic schema codec gives the same
 // bytes (test/producer/produce-codec.test.ts); this one skips its per-field object walk.
+import { unsignedVarintSize } from '../protocol/primitives.js';
 
 /** Produce v9+ uses flexible (compact, tagged) encoding. */
 const FIRST_FLEXIBLE = 9;
@@ -39,15 +40,6 @@ export interface ProduceNodeEndpoint {
 export interface ProduceResult {
   partitions: ProducePartitionResult[];
   nodeEndpoints: ProduceNodeEndpoint[];
-}
-
-function unsignedVarintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
 }
 
 function writeUnsignedVarint(buf: Buffer, pos: number, v: number): number {

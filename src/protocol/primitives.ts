@@ -1,5 +1,15 @@
 // Varint and zigzag arithmetic shared by the message codec and the record batch codec.
 
+/** Bytes of Kafka's unsigned varint of v (a non-negative length or count). */
+export function unsignedVarintSize(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
 /** Zigzag-maps a signed 32-bit integer so small magnitudes get short varints. */
 export function zigzagEncode32(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;

@@ -78,10 +78,17 @@ export class Writer {
     this.pos += 4;
   }
 
-  /** Kafka int64 from a bigint. */
+  /** Kafka int64 from a bigint; offsets and times (safe integers) go as two int32s, without BigInt arithmetic. */
   int64(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    const n = typeof v === 'bigint' ? Number(v) : Number.NaN;
+    if (Number.isSafeInteger(n)) {
+      const high = Math.floor(n / 2 ** 32);
+      this.buf.writeInt32BE(high, this.pos);
+      this.buf.writeUInt32BE(n - high * 2 ** 32, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(v, this.pos);
+    }
     this.pos += 8;
   }
 
