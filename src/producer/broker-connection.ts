@@ -224,9 +224,9 @@ export class BrokerConnection {
     let pos = 0;
     if (this.partialLength > 0) {
       pos = this.gather(buf, 0, n);
-      const size = this.partialLength >= 4 ? this.partial.readInt32BE(0) : -1;
-      if (size < 0 || this.partialLength < size + 4) return;
-      const frame = this.partial.subarray(4, size + 4);
+      // Once its size is read, the frame's buffer is exactly as long as the frame.
+      if (this.state === 'closed' || this.partialLength < 4 || this.partialLength < this.partial.length) return;
+      const frame = this.partial.subarray(4);
       this.partial = EMPTY;
       this.partialLength = 0;
       this.onFrame(frame, false);

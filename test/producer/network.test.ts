@@ -108,6 +108,23 @@ describe('BrokerConnection reads', () => {
     conn.close();
   });
 
+  test('a size prefix below 4, split across reads, closes the connection and fails what is in flight with the reason', async () => {
+    const conn = await rawBroker(async (socket, frame) => {
+      const h = decodeRequestHeader(frame);
+      if (h.requestApiKey === 18) return void socket.write(apiVersionsAnswer(h.correlationId, h.requestApiVersion));
+      socket.write(Buffer.from([0xff, 0xff]));
+      await sleep(20);
+      socket.write(Buffer.from([0xff, 0xfb, 0, 0, 0, 0])); // size -5, then bytes that must not be read as a frame
+    });
+    const err = await conn.send(3, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false } as never).then(
+      () => null,
+      (e: KafkaProducerError) => e,
+    );
+    expect(err?.type).toBe('NETWORK_EXCEPTION');
+    expect(err?.message).toMatch(/Invalid response size -5/);
+    expect(conn.state).toBe('closed');
+  });
+
   test('answers arriving together in one read are each handled, and one larger than the read buffer arrives whole', async () => {
     const big = Array.from({ length: 3000 }, (_, i) => `topic-with-a-long-name-${String(i).padStart(6, '0')}`); // ~100 KB of names: several reads
     const queued: Buffer[] = [];
