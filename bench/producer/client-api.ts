@@ -16,17 +16,27 @@ export interface ClientSpec {
   chunk: number;
 }
 
+/**
+ * How a client reports one call's acknowledgement: ok() once it is acknowledged, or fail(err).
+ * The benchmark passes one shared Ack to many calls, so an adapter hands ok and fail to its
+ * client as they are (no closure of its own a call).
+ */
+export interface Ack {
+  readonly ok: () => void;
+  readonly fail: (err: unknown) => void;
+}
+
 /** A client whose API takes one record a call (Sluice produce(), node-rdkafka produce()). */
 export interface RecordClient {
   readonly style: 'record';
-  produce(value: Buffer, done: (err?: unknown) => void): void;
+  produce(value: Buffer, ack: Ack): void;
   close(): Promise<void>;
 }
 
 /** A client whose API takes an array of messages a call (kafkajs and @platformatic/kafka send()). */
 export interface BatchClient {
   readonly style: 'batch';
-  send(values: Buffer[], done: (err?: unknown) => void): void;
+  send(values: Buffer[], ack: Ack): void;
   close(): Promise<void>;
 }
 

@@ -9,8 +9,8 @@ export const open: OpenClient = async (spec) => {
   const acks = spec.acks === 'all' ? -1 : 1;
   return {
     style: 'batch',
-    send(values, done) {
-      producer.send({ topic: spec.topic, acks, messages: values.map((value) => ({ value })) }).then(() => done(), done);
+    send(values, ack) {
+      producer.send({ topic: spec.topic, acks, messages: values.map((value) => ({ value })) }).then(ack.ok, ack.fail);
     },
     close: () => producer.disconnect(),
   };

@@ -12,8 +12,8 @@ export const open: OpenClient = async (spec) => {
   await producer.metadata({ topics: [spec.topic] }); // connect before the clock starts
   return {
     style: 'batch',
-    send(values, done) {
-      producer.send({ messages: values.map((value) => ({ topic: spec.topic, value })) }).then(() => done(), done);
+    send(values, ack) {
+      producer.send({ messages: values.map((value) => ({ topic: spec.topic, value })) }).then(ack.ok, ack.fail);
     },
     close: () => producer.close(),
   };

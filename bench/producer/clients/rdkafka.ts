@@ -2,16 +2,14 @@
 // no idempotence); delivery reports polled every millisecond so the poll adds no ack latency.
 // Loaded with require from bench/producer/node_modules: `make test` never installs it.
 import { createRequire } from 'node:module';
-import type { OpenClient } from '../client-api.js';
-
-type Done = (err?: unknown) => void;
+import type { Ack, OpenClient } from '../client-api.js';
 
 /** The part of node-rdkafka's Producer the benchmark uses. */
 interface RdProducer {
   connect(opts: object, cb: (err: unknown) => void): void;
   setPollInterval(ms: number): void;
-  on(event: 'delivery-report', cb: (err: unknown, report: { opaque: Done }) => void): void;
-  produce(topic: string, partition: number | null, value: Buffer, key: Buffer | null, timestamp: number, opaque: Done): boolean;
+  on(event: 'delivery-report', cb: (err: unknown, report: { opaque: Ack }) => void): void;
+  produce(topic: string, partition: number | null, value: Buffer, key: Buffer | null, timestamp: number, opaque: Ack): boolean;
   flush(timeoutMs: number, cb: (err: unknown) => void): void;
   disconnect(cb: (err: unknown) => void): void;
 }
@@ -32,12 +30,12 @@ export const open: OpenClient = async (spec) => {
     {},
   );
   await call((cb) => producer.connect({}, cb));
-  producer.on('delivery-report', (err, report) => report.opaque(err ?? undefined));
+  producer.on('delivery-report', (err, report) => (err ? report.opaque.fail(err) : report.opaque.ok()));
   producer.setPollInterval(1);
   return {
     style: 'record',
-    produce(value, done) {
-      producer.produce(spec.topic, null, value, null, Date.now(), done);
+    produce(value, ack) {
+      producer.produce(spec.topic, null, value, null, Date.now(), ack);
     },
     close: async () => {
       await call((cb) => producer.flush(10_000, cb));

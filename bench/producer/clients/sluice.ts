@@ -13,16 +13,16 @@ export function sluiceClient(style: 'record' | 'batch', clientId: string, batchS
     if (style === 'batch') {
       return {
         style,
-        send(values, done) {
-          producer.send({ topic: spec.topic, messages: values.map((value) => ({ value })) }).then(() => done(), done);
+        send(values, ack) {
+          producer.send({ topic: spec.topic, messages: values.map((value) => ({ value })) }).then(ack.ok, ack.fail);
         },
         close,
       };
     }
     return {
       style,
-      produce(value, done) {
-        producer.produce(spec.topic, { value }).then(() => done(), done);
+      produce(value, ack) {
+        producer.produce(spec.topic, { value }).then(ack.ok, ack.fail);
       },
       close,
     };
