@@ -85,12 +85,15 @@ export class Reader {
   /** Kafka unsigned varint (at most 5 bytes, 32 bits), returned as an unsigned number. */
   unsignedVarint(): number {
     let value = 0;
+    // 128 ** i, kept as a product: `2 ** (7 * i)` with a variable exponent calls Math.pow per byte.
+    let scale = 1;
     for (let i = 0; i < 5; i++) {
       if (this.pos >= this.end) throw new ProtocolError(`truncated varint at ${this.pos}`);
       const b = this.buf[this.pos++];
       if (i === 4 && b > 0x0f) throw new ProtocolError('varint is too long');
-      value += (b & 0x7f) * 2 ** (7 * i);
+      value += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) return value;
+      scale *= 128;
     }
     throw new ProtocolError('varint is too long');
   }
