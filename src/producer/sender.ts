@@ -6,7 +6,7 @@ import type { IdempotenceManager } from './idempotence.js';
 import type { ProducerMetadata } from './metadata.js';
 import type { BrokerConnection } from './broker-connection.js';
 import { NetworkClient } from './network-client.js';
-import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionData, type ProducePartitionResult, type ProduceResult } from './produce-codec.js';
+import { decodeProduceResponse, encodeProduceRequest, type ProducePartitionData, type ProducePartitionResult, type ProduceResult } from '../protocol/produce-client.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { ProducerConfig } from './producer-config.js';
 import type { RecordAccumulator } from './record-accumulator.js';

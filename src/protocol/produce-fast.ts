@@ -1,5 +1,6 @@
 // Produce (v3-11) in straight-line code for the broker, its busiest request: the request body
-// decoded and the response frame encoded without the schema interpreter's per-field walk. Values
+// decoded and the response frame encoded without the schema interpreter's per-field walk (the
+// producer's half, request encoded and response decoded, is produce-client.ts). Values
 // and bytes are those of the generic codec (test/protocol/produce-fast.test.ts); whatever this does
 // not cover (tagged fields, truncated or hostile input, values the generic codec would refuse)
 // returns null and takes the generic path, which also gives the errors.

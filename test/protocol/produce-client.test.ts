@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeResponse, encodeRequest, encodeResponse, type ProduceResponse } from '../../src/protocol/index.js';
-import { decodeProduceResponse, encodeProduceRequest } from '../../src/producer/produce-codec.js';
+import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/produce-client.js';
 
 const version = fc.integer({ min: 3, max: 11 });
 const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 });

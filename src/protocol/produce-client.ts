@@ -1,8 +1,9 @@
-// The producer's own Produce codec (v3-11, flexible from v9): the request frame is written around
-// the closed batches as chunks (one small buffer of framing, the batch bytes uncopied), and the
-// response is read for just the fields the sender acts on. The generic schema codec gives the same
-// bytes (test/producer/produce-codec.test.ts); this one skips its per-field object walk.
-import { unsignedVarintSize } from '../protocol/primitives.js';
+// Produce (v3-11, flexible from v9) in straight-line code for the producer, the client half of
+// what produce-fast.ts is for the broker: the request frame is written around the closed batches as
+// chunks (one small buffer of framing, the batch bytes uncopied), and the response is read for just
+// the fields the sender acts on. The generic schema codec gives the same bytes
+// (test/protocol/produce-client.test.ts); this one skips its per-field object walk.
+import { unsignedVarintSize } from './primitives.js';
 
 /** Produce v9+ uses flexible (compact, tagged) encoding. */
 const FIRST_FLEXIBLE = 9;
