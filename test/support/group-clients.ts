@@ -142,6 +142,11 @@ export async function platformaticGroupConsumer(name: string, o: GroupClientOpti
     maxWaitTime: 200,
   });
   let fetchesSinceJoin = 0;
+  // The consumer emits 'error' when a background rejoin fails for good, e.g. when its connections
+  // close under it while it leaves: kept for the diagnostics (as a child client's stderr is)
+  // instead of crashing the test run as an unhandled 'error' event.
+  const errors: string[] = [];
+  consumer.on('error', (err: Error) => errors.push(err.message));
   consumer.on('consumer:group:join', (p: { memberId: string; generationId?: number; assignments?: { topic: string; partitions: number[] }[] }) => {
     fetchesSinceJoin = 0;
     const assignment = (p.assignments ?? []).filter((x) => x.topic === o.topic).flatMap((x) => x.partitions).sort((a, b) => a - b);
@@ -166,6 +171,6 @@ export async function platformaticGroupConsumer(name: string, o: GroupClientOpti
     },
     // The first fetch to complete after a join may have been sent before it; the second was not.
     caughtUp: () => fetchesSinceJoin >= 2,
-    diagnostics: () => `fetches since join: ${fetchesSinceJoin}`,
+    diagnostics: () => `fetches since join: ${fetchesSinceJoin}; errors: ${errors.join('; ') || 'none'}`,
   };
 }
