@@ -1,9 +1,11 @@
 // Produce (v3-11, flexible from v9) in straight-line code for the producer, the client half of
 // what produce-fast.ts is for the broker: the request frame is written around the closed batches as
-// chunks (one small buffer of framing, the batch bytes uncopied), and the response is read for just
-// the fields the sender acts on. The generic schema codec gives the same bytes
-// (test/protocol/produce-client.test.ts); this one skips its per-field object walk.
+// chunks (one small buffer of framing, the batch bytes uncopied), and the response is read, through
+// the codec's own Reader, for just the fields the sender acts on. The generic schema codec gives the
+// same bytes and values (test/protocol/produce-client.test.ts); this one skips its per-field walk.
+import { ProtocolError } from './errors.js';
 import { unsignedVarintSize } from './primitives.js';
+import { Reader } from './reader.js';
 
 /** Produce v9+ uses flexible (compact, tagged) encoding. */
 const FIRST_FLEXIBLE = 9;
@@ -141,95 +143,33 @@ export function encodeProduceRequest(
   return chunks;
 }
 
-/** A cursor over a response frame; every read is bounds-checked by Buffer. */
-class Cursor {
-  pos: number;
-  constructor(
-    readonly buf: Buffer,
-    pos: number,
-  ) {
-    this.pos = pos;
-  }
+/** Array length: int32 (classic) or unsigned varint n+1 (compact); -1 for null. */
+function arrayLength(r: Reader, flexible: boolean): number {
+  return r.checkedLength(flexible ? r.unsignedVarint() - 1 : r.int32(), 'array');
+}
 
-  int16(): number {
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
+function nullableString(r: Reader, flexible: boolean): string | null {
+  const n = r.checkedLength(flexible ? r.unsignedVarint() - 1 : r.int16(), 'string');
+  return n < 0 ? null : r.utf8(n);
+}
 
-  int32(): number {
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
+function string(r: Reader, flexible: boolean): string {
+  const s = nullableString(r, flexible);
+  if (s === null) throw new ProtocolError('null where a string is required');
+  return s;
+}
 
-  int64(): bigint {
-    const v = this.buf.readBigInt64BE(this.pos);
-    this.pos += 8;
-    return v;
+/** Skips a tagged-field section; returns where tag 0's data starts, or -1 without one. */
+function taggedFields(r: Reader): number {
+  let tag0 = -1;
+  const count = r.unsignedVarint();
+  for (let i = 0; i < count; i++) {
+    const tag = r.unsignedVarint();
+    const size = r.checkedLength(r.unsignedVarint(), 'tagged field');
+    if (tag === 0) tag0 = r.pos;
+    r.pos += size;
   }
-
-  /** An int64 as a number (exact within ±2^53: timestamps and offsets). */
-  int64Number(): number {
-    const hi = this.buf.readInt32BE(this.pos);
-    const lo = this.buf.readUInt32BE(this.pos + 4);
-    this.pos += 8;
-    return hi * 4294967296 + lo;
-  }
-
-  unsignedVarint(): number {
-    let v = 0;
-    let mul = 1;
-    for (let i = 0; i < 5; i++) {
-      const b = this.buf[this.pos++];
-      if (b === undefined) throw new RangeError('varint runs past the end of the response');
-      v += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return v;
-      mul *= 128;
-    }
-    throw new RangeError('varint longer than 5 bytes');
-  }
-
-  /** Array length: int32 (classic) or unsigned varint n+1 (compact); -1 for null. */
-  arrayLength(flexible: boolean): number {
-    return flexible ? this.unsignedVarint() - 1 : this.int32();
-  }
-
-  nullableString(flexible: boolean): string | null {
-    const len = flexible ? this.unsignedVarint() - 1 : this.int16();
-    if (len < 0) return null;
-    const end = this.pos + len;
-    if (end > this.buf.length) throw new RangeError('string runs past the end of the response');
-    const s = this.buf.toString('utf8', this.pos, end);
-    this.pos = end;
-    return s;
-  }
-
-  string(flexible: boolean): string {
-    const s = this.nullableString(flexible);
-    if (s === null) throw new RangeError('null where a string is required');
-    return s;
-  }
-
-  skip(n: number): void {
-    if (this.pos + n > this.buf.length) throw new RangeError('field runs past the end of the response');
-    this.pos += n;
-  }
-
-  /** Skips a tagged-field section; returns where tag 0's data starts, or -1 without one. */
-  taggedFields(): number {
-    let tag0 = -1;
-    const count = this.unsignedVarint();
-    for (let i = 0; i < count; i++) {
-      const tag = this.unsignedVarint();
-      const size = this.unsignedVarint();
-      const end = this.pos + size;
-      if (end > this.buf.length) throw new RangeError('tagged field runs past the end of the response');
-      if (tag === 0) tag0 = this.pos;
-      this.pos = end;
-    }
-    return tag0;
-  }
+  return tag0;
 }
 
 /**
@@ -238,56 +178,56 @@ class Cursor {
  */
 export function decodeProduceResponse(version: number, frame: Buffer): ProduceResult {
   const flexible = version >= FIRST_FLEXIBLE;
-  const c = new Cursor(frame, 4);
-  if (flexible) c.taggedFields();
+  const r = new Reader(frame, 4);
+  if (flexible) taggedFields(r);
   const partitions: ProducePartitionResult[] = [];
-  const topicCount = c.arrayLength(flexible);
+  const topicCount = arrayLength(r, flexible);
   for (let t = 0; t < topicCount; t++) {
-    const topic = c.string(flexible);
-    const count = c.arrayLength(flexible);
+    const topic = string(r, flexible);
+    const count = arrayLength(r, flexible);
     for (let i = 0; i < count; i++) {
-      const index = c.int32();
-      const errorCode = c.int16();
-      const baseOffset = c.int64();
-      const logAppendTimeMs = c.int64Number();
-      const logStartOffset = version >= 5 ? c.int64Number() : -1;
+      const index = r.int32();
+      const errorCode = r.int16();
+      const baseOffset = r.int64();
+      const logAppendTimeMs = Number(r.int64());
+      const logStartOffset = version >= 5 ? Number(r.int64()) : -1;
       let errorMessage: string | null = null;
       if (version >= 8) {
-        const errors = c.arrayLength(flexible);
+        const errors = arrayLength(r, flexible);
         for (let e = 0; e < errors; e++) {
-          c.skip(4);
-          c.nullableString(flexible);
-          if (flexible) c.taggedFields();
+          r.int32(); // batchIndex
+          nullableString(r, flexible);
+          if (flexible) taggedFields(r);
         }
-        errorMessage = c.nullableString(flexible);
+        errorMessage = nullableString(r, flexible);
       }
       const p: ProducePartitionResult = { topic, index, errorCode, baseOffset, logAppendTimeMs, logStartOffset, errorMessage, leaderId: -1, leaderEpoch: -1 };
       if (flexible) {
-        const leader = c.taggedFields();
+        const leader = taggedFields(r);
         if (leader >= 0 && version >= 10) {
-          const end = c.pos;
-          c.pos = leader;
-          p.leaderId = c.int32();
-          p.leaderEpoch = c.int32();
-          c.pos = end;
+          const end = r.pos;
+          r.pos = leader;
+          p.leaderId = r.int32();
+          p.leaderEpoch = r.int32();
+          r.pos = end;
         }
       }
       partitions.push(p);
     }
-    if (flexible) c.taggedFields();
+    if (flexible) taggedFields(r);
   }
-  c.skip(4); // throttleTimeMs
+  r.int32(); // throttleTimeMs
   const nodeEndpoints: ProduceNodeEndpoint[] = [];
-  const endpoints = flexible ? c.taggedFields() : -1;
+  const endpoints = flexible ? taggedFields(r) : -1;
   if (endpoints >= 0 && version >= 10) {
-    c.pos = endpoints;
-    const count = c.arrayLength(true);
+    r.pos = endpoints;
+    const count = arrayLength(r, true);
     for (let i = 0; i < count; i++) {
-      const nodeId = c.int32();
-      const host = c.string(true);
-      const port = c.int32();
-      c.nullableString(true); // rack
-      c.taggedFields();
+      const nodeId = r.int32();
+      const host = string(r, true);
+      const port = r.int32();
+      nullableString(r, true); // rack
+      taggedFields(r);
       nodeEndpoints.push({ nodeId, host, port });
     }
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ProtocolError } from '../../src/protocol/errors.js';
 import { decodeResponse, encodeRequest, encodeResponse, type ProduceResponse } from '../../src/protocol/index.js';
 import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/produce-client.js';
 
@@ -105,7 +106,7 @@ describe('Produce response decoding', () => {
     for (const v of [3, 9, 11]) {
       const frame = Buffer.concat(encodeResponse(0, v, 7, body)).subarray(4);
       expect(decodeProduceResponse(v, frame).partitions[0].baseOffset).toBe(5n);
-      expect(() => decodeProduceResponse(v, frame.subarray(0, frame.length - 5))).toThrow(RangeError);
+      expect(() => decodeProduceResponse(v, frame.subarray(0, frame.length - 5))).toThrow(ProtocolError);
     }
   });
 });
