@@ -10,6 +10,11 @@ export function unsignedVarintSize(v: number): number {
   return n;
 }
 
+/** Bytes of a length or count prefix (-1: null): compact (unsigned varint n+1) or classic int16/int32. */
+export function lengthSize(n: number, flexible: boolean, classic: 'int16' | 'int32'): number {
+  return flexible ? unsignedVarintSize(n + 1) : classic === 'int16' ? 2 : 4;
+}
+
 /** Zigzag-maps a signed 32-bit integer so small magnitudes get short varints. */
 export function zigzagEncode32(n: number): number {
   return ((n << 1) ^ (n >> 31)) >>> 0;

@@ -4,8 +4,9 @@
 // the codec's own Reader, for just the fields the sender acts on. The generic schema codec gives the
 // same bytes and values (test/protocol/produce-client.test.ts); this one skips its per-field walk.
 import { ProtocolError } from './errors.js';
-import { unsignedVarintSize } from './primitives.js';
+import { lengthSize } from './primitives.js';
 import { Reader } from './reader.js';
+import { Writer } from './writer.js';
 
 /** Produce v9+ uses flexible (compact, tagged) encoding. */
 const FIRST_FLEXIBLE = 9;
@@ -45,18 +46,9 @@ export interface ProduceResult {
   nodeEndpoints: ProduceNodeEndpoint[];
 }
 
-function writeUnsignedVarint(buf: Buffer, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
-}
-
 /**
  * Encodes a whole Produce request frame (size prefix, header v1/v2, body) for `version` (3-11) as
- * chunks: framing bytes in one buffer (sliced between batches) and each batch's bytes as is.
+ * chunks: the framing bytes in one buffer (sliced between batches) and each batch's bytes as is.
  * `partitions` must be grouped by topic (consecutive entries of one topic form one topic entry).
  */
 export function encodeProduceRequest(
@@ -71,90 +63,61 @@ export function encodeProduceRequest(
   if (version < 3 || version > 11) throw new RangeError(`Produce version ${version} is outside 3-11`);
   const flexible = version >= FIRST_FLEXIBLE;
   const n = partitions.length;
-  // Sizes first: one framing buffer holds every non-record byte.
-  const clientIdLength = clientId === null ? -1 : Buffer.byteLength(clientId);
+  // Sizes first: the frame's size prefix, and one buffer for every byte around the batches.
+  const clientIdLength = clientId === null ? 0 : Buffer.byteLength(clientId);
   const txnLength = transactionalId === null ? -1 : Buffer.byteLength(transactionalId);
-  let framing = 4 + 2 + 2 + 4 + 2 + Math.max(0, clientIdLength) + (flexible ? 1 : 0);
-  framing += flexible ? unsignedVarintSize(txnLength + 1) + Math.max(0, txnLength) : 2 + Math.max(0, txnLength);
-  framing += 2 + 4;
+  let framing = 4 + 2 + 2 + 4 + 2 + clientIdLength + (flexible ? 1 : 0);
+  framing += lengthSize(txnLength, flexible, 'int16') + Math.max(0, txnLength) + 2 + 4;
   let topics = 0;
   let recordBytes = 0;
-  const nameLengths: number[] = [];
   for (let i = 0; i < n; ) {
     const topic = partitions[i].topic;
     let j = i;
     while (j < n && partitions[j].topic === topic) j++;
     const nameLength = Buffer.byteLength(topic);
-    nameLengths.push(nameLength);
     topics++;
-    const count = j - i;
-    framing += flexible ? unsignedVarintSize(nameLength + 1) + nameLength + unsignedVarintSize(count + 1) + 1 : 2 + nameLength + 4;
-    for (let k = i; k < j; k++) {
-      const len = partitions[k].records.length;
+    framing += lengthSize(nameLength, flexible, 'int16') + nameLength + lengthSize(j - i, flexible, 'int32') + (flexible ? 1 : 0);
+    for (; i < j; i++) {
+      const len = partitions[i].records.length;
       recordBytes += len;
-      framing += 4 + (flexible ? unsignedVarintSize(len + 1) + 1 : 4);
+      framing += 4 + lengthSize(len, flexible, 'int32') + (flexible ? 1 : 0);
     }
-    i = j;
   }
-  framing += flexible ? unsignedVarintSize(topics + 1) + 1 : 4;
-  const buf = Buffer.allocUnsafe(framing);
-  let pos = 0;
-  buf.writeInt32BE(framing + recordBytes - 4, 0);
-  buf.writeInt16BE(0, 4); // api key: Produce
-  buf.writeInt16BE(version, 6);
-  buf.writeInt32BE(correlationId, 8);
-  buf.writeInt16BE(clientIdLength, 12);
-  pos = 14;
-  if (clientId !== null) pos += buf.write(clientId, pos, clientIdLength, 'utf8');
-  if (flexible) buf[pos++] = 0; // header tagged fields
-  if (flexible) pos = writeUnsignedVarint(buf, pos, txnLength + 1);
-  else pos = buf.writeInt16BE(txnLength, pos);
-  if (transactionalId !== null) pos += buf.write(transactionalId, pos, txnLength, 'utf8');
-  pos = buf.writeInt16BE(acks, pos);
-  pos = buf.writeInt32BE(timeoutMs, pos);
-  pos = flexible ? writeUnsignedVarint(buf, pos, topics + 1) : buf.writeInt32BE(topics, pos);
-  const chunks: Buffer[] = [];
-  let chunkStart = 0;
-  let t = 0;
+  framing += lengthSize(topics, flexible, 'int32') + (flexible ? 1 : 0);
+  // A varint asks for 5 bytes of room even when it takes 1: the slack keeps the framing one buffer.
+  const w = new Writer(framing + 4);
+  w.int32(framing + recordBytes - 4);
+  w.int16(0); // api key: Produce
+  w.int16(version);
+  w.int32(correlationId);
+  w.int16(clientId === null ? -1 : clientIdLength); // request header v1/v2: classic nullable string
+  if (clientId !== null) w.utf8(clientId, clientIdLength);
+  if (flexible) w.unsignedVarint(0); // header tagged fields
+  w.nullableString(transactionalId, flexible);
+  w.int16(acks);
+  w.int32(timeoutMs);
+  w.lengthPrefix(topics, flexible, 'int32');
   for (let i = 0; i < n; ) {
     const topic = partitions[i].topic;
     let j = i;
     while (j < n && partitions[j].topic === topic) j++;
-    const nameLength = nameLengths[t++];
-    pos = flexible ? writeUnsignedVarint(buf, pos, nameLength + 1) : buf.writeInt16BE(nameLength, pos);
-    pos += buf.write(topic, pos, nameLength, 'utf8');
-    pos = flexible ? writeUnsignedVarint(buf, pos, j - i + 1) : buf.writeInt32BE(j - i, pos);
-    for (let k = i; k < j; k++) {
-      const p = partitions[k];
-      if (k > i && flexible) buf[pos++] = 0; // previous partition's tagged fields
-      pos = buf.writeInt32BE(p.partition, pos);
-      pos = flexible ? writeUnsignedVarint(buf, pos, p.records.length + 1) : buf.writeInt32BE(p.records.length, pos);
-      chunks.push(buf.subarray(chunkStart, pos), p.records);
-      chunkStart = pos;
+    w.nullableString(topic, flexible);
+    w.lengthPrefix(j - i, flexible, 'int32');
+    for (; i < j; i++) {
+      const records = partitions[i].records;
+      w.int32(partitions[i].partition);
+      w.lengthPrefix(records.length, flexible, 'int32');
+      w.reference(records);
+      if (flexible) w.unsignedVarint(0); // partition's tagged fields
     }
-    if (flexible) {
-      buf[pos++] = 0; // last partition's tagged fields
-      buf[pos++] = 0; // topic's tagged fields
-    }
-    i = j;
+    if (flexible) w.unsignedVarint(0); // topic's tagged fields
   }
-  if (flexible) buf[pos++] = 0; // body tagged fields
-  if (pos > chunkStart) chunks.push(buf.subarray(chunkStart, pos));
-  return chunks;
-}
-
-/** Array length: int32 (classic) or unsigned varint n+1 (compact); -1 for null. */
-function arrayLength(r: Reader, flexible: boolean): number {
-  return r.checkedLength(flexible ? r.unsignedVarint() - 1 : r.int32(), 'array');
-}
-
-function nullableString(r: Reader, flexible: boolean): string | null {
-  const n = r.checkedLength(flexible ? r.unsignedVarint() - 1 : r.int16(), 'string');
-  return n < 0 ? null : r.utf8(n);
+  if (flexible) w.unsignedVarint(0); // body tagged fields
+  return w.finishBytes();
 }
 
 function string(r: Reader, flexible: boolean): string {
-  const s = nullableString(r, flexible);
+  const s = r.nullableString(flexible);
   if (s === null) throw new ProtocolError('null where a string is required');
   return s;
 }
@@ -181,10 +144,10 @@ export function decodeProduceResponse(version: number, frame: Buffer): ProduceRe
   const r = new Reader(frame, 4);
   if (flexible) taggedFields(r);
   const partitions: ProducePartitionResult[] = [];
-  const topicCount = arrayLength(r, flexible);
+  const topicCount = r.lengthPrefix(flexible, 'int32', 'array');
   for (let t = 0; t < topicCount; t++) {
     const topic = string(r, flexible);
-    const count = arrayLength(r, flexible);
+    const count = r.lengthPrefix(flexible, 'int32', 'array');
     for (let i = 0; i < count; i++) {
       const index = r.int32();
       const errorCode = r.int16();
@@ -193,13 +156,13 @@ export function decodeProduceResponse(version: number, frame: Buffer): ProduceRe
       const logStartOffset = version >= 5 ? Number(r.int64()) : -1;
       let errorMessage: string | null = null;
       if (version >= 8) {
-        const errors = arrayLength(r, flexible);
+        const errors = r.lengthPrefix(flexible, 'int32', 'array');
         for (let e = 0; e < errors; e++) {
           r.int32(); // batchIndex
-          nullableString(r, flexible);
+          r.nullableString(flexible);
           if (flexible) taggedFields(r);
         }
-        errorMessage = nullableString(r, flexible);
+        errorMessage = r.nullableString(flexible);
       }
       const p: ProducePartitionResult = { topic, index, errorCode, baseOffset, logAppendTimeMs, logStartOffset, errorMessage, leaderId: -1, leaderEpoch: -1 };
       if (flexible) {
@@ -221,12 +184,12 @@ export function decodeProduceResponse(version: number, frame: Buffer): ProduceRe
   const endpoints = flexible ? taggedFields(r) : -1;
   if (endpoints >= 0 && version >= 10) {
     r.pos = endpoints;
-    const count = arrayLength(r, true);
+    const count = r.lengthPrefix(true, 'int32', 'array');
     for (let i = 0; i < count; i++) {
       const nodeId = r.int32();
       const host = string(r, true);
       const port = r.int32();
-      nullableString(r, true); // rack
+      r.nullableString(true); // rack
       taggedFields(r);
       nodeEndpoints.push({ nodeId, host, port });
     }

@@ -5,7 +5,7 @@
 // not cover (tagged fields, truncated or hostile input, values the generic codec would refuse)
 // returns null and takes the generic path, which also gives the errors.
 import type { ProduceRequest, ProduceRequestPartitionProduceData, ProduceRequestTopicProduceData, ProduceResponse } from './messages/00-produce.js';
-import { unsignedVarintSize } from './primitives.js';
+import { lengthSize } from './primitives.js';
 import { Reader } from './reader.js';
 import { Writer } from './writer.js';
 
@@ -14,11 +14,6 @@ const FIRST_FLEXIBLE = 9;
 /** Versions covered: v3 brought the transactional id (and record batches); the broker serves up to 11. */
 const FIRST_COVERED = 3;
 const LAST_COVERED = 11;
-
-/** A length or count (-1: null), compact or classic, checked against the bytes left as the generic codec does. */
-function readLength(r: Reader, flexible: boolean, classic: 'int16' | 'int32', what: string): number {
-  return r.checkedLength(flexible ? r.unsignedVarint() - 1 : classic === 'int16' ? r.int16() : r.int32(), what);
-}
 
 /**
  * The body of a Produce request (frame: the bytes after the size prefix; offset: where the body
@@ -35,23 +30,22 @@ export function decodeProduceRequestFast(version: number, frame: Buffer, offset:
 
 /** Null when a tagged field or a null where the schema allows none needs the generic codec. */
 function readProduceRequest(r: Reader, flexible: boolean): ProduceRequest | null {
-  const txnLength = readLength(r, flexible, 'int16', 'string transactionalId');
-  const transactionalId = txnLength < 0 ? null : r.utf8(txnLength);
+  const transactionalId = r.nullableString(flexible, 'string transactionalId');
   const acks = r.int16();
   const timeoutMs = r.int32();
-  const topicCount = readLength(r, flexible, 'int32', 'array topicData');
+  const topicCount = r.lengthPrefix(flexible, 'int32', 'array topicData');
   if (topicCount < 0) return null;
   const topicData: ProduceRequestTopicProduceData[] = new Array(topicCount);
   for (let t = 0; t < topicCount; t++) {
-    const nameLength = readLength(r, flexible, 'int16', 'string name');
+    const nameLength = r.lengthPrefix(flexible, 'int16', 'string name');
     if (nameLength < 0) return null;
     const name = r.utf8(nameLength);
-    const partitionCount = readLength(r, flexible, 'int32', 'array partitionData');
+    const partitionCount = r.lengthPrefix(flexible, 'int32', 'array partitionData');
     if (partitionCount < 0) return null;
     const partitionData: ProduceRequestPartitionProduceData[] = new Array(partitionCount);
     for (let p = 0; p < partitionCount; p++) {
       const index = r.int32();
-      const recordsLength = readLength(r, flexible, 'int32', 'bytes records');
+      const recordsLength = r.lengthPrefix(flexible, 'int32', 'bytes records');
       const records = recordsLength < 0 ? null : r.bytes(recordsLength);
       if (flexible && r.unsignedVarint() !== 0) return null;
       partitionData[p] = { index, records };
@@ -69,30 +63,12 @@ const isInt64 = (v: unknown): v is bigint => typeof v === 'bigint' && v >= INT64
 const isInt32 = (v: unknown): v is number => typeof v === 'number' && (v | 0) === v;
 const isInt16 = (v: unknown): v is number => isInt32(v) && v >= -32768 && v <= 32767;
 
-/** Bytes of a length prefix. */
-function lengthSize(n: number, flexible: boolean, classic: 'int16' | 'int32'): number {
-  return flexible ? unsignedVarintSize(n + 1) : classic === 'int16' ? 2 : 4;
-}
-
 /** Bytes of a string field, or -1 for a value the generic codec would refuse or default. */
 function stringSize(s: unknown, nullable: boolean, flexible: boolean): number {
   if (s === null) return nullable ? lengthSize(-1, flexible, 'int16') : -1;
   if (typeof s !== 'string') return -1;
   const n = Buffer.byteLength(s, 'utf8');
   return n > 0x7fff ? -1 : lengthSize(n, flexible, 'int16') + n;
-}
-
-function writeLength(w: Writer, n: number, flexible: boolean, classic: 'int16' | 'int32'): void {
-  if (flexible) w.unsignedVarint(n + 1);
-  else if (classic === 'int16') w.int16(n);
-  else w.int32(n);
-}
-
-function writeString(w: Writer, s: string | null, flexible: boolean): void {
-  if (s === null) return writeLength(w, -1, flexible, 'int16');
-  const n = Buffer.byteLength(s, 'utf8');
-  writeLength(w, n, flexible, 'int16');
-  w.utf8(s, n);
 }
 
 /**
@@ -140,10 +116,10 @@ export function encodeProduceResponseFast(version: number, correlationId: number
   w.int32(size - 4);
   w.int32(correlationId);
   if (flexible) w.unsignedVarint(0); // response header v1: no tagged fields
-  writeLength(w, body.responses.length, flexible, 'int32');
+  w.lengthPrefix(body.responses.length, flexible, 'int32');
   for (const t of body.responses) {
-    writeString(w, t.name, flexible);
-    writeLength(w, t.partitionResponses.length, flexible, 'int32');
+    w.nullableString(t.name, flexible);
+    w.lengthPrefix(t.partitionResponses.length, flexible, 'int32');
     for (const p of t.partitionResponses) {
       w.int32(p.index);
       w.int16(p.errorCode);
@@ -151,13 +127,13 @@ export function encodeProduceResponseFast(version: number, correlationId: number
       w.int64(p.logAppendTimeMs);
       if (version >= 5) w.int64(p.logStartOffset);
       if (version >= 8) {
-        writeLength(w, p.recordErrors.length, flexible, 'int32');
+        w.lengthPrefix(p.recordErrors.length, flexible, 'int32');
         for (const e of p.recordErrors) {
           w.int32(e.batchIndex);
-          writeString(w, e.batchIndexErrorMessage, flexible);
+          w.nullableString(e.batchIndexErrorMessage, flexible);
           if (flexible) w.unsignedVarint(0);
         }
-        writeString(w, p.errorMessage, flexible);
+        w.nullableString(p.errorMessage, flexible);
       }
       if (flexible) w.unsignedVarint(0);
     }

@@ -132,6 +132,20 @@ export class Reader {
     return v;
   }
 
+  /**
+   * A length or count prefix (-1: null), compact (unsigned varint n+1) or classic int16/int32,
+   * checked against the bytes left as checkedLength does.
+   */
+  lengthPrefix(flexible: boolean, classic: 'int16' | 'int32', what: string): number {
+    return this.checkedLength(flexible ? this.unsignedVarint() - 1 : classic === 'int16' ? this.int16() : this.int32(), what);
+  }
+
+  /** A nullable string, compact or classic. */
+  nullableString(flexible: boolean, what = 'string'): string | null {
+    const n = this.lengthPrefix(flexible, 'int16', what);
+    return n < 0 ? null : this.utf8(n);
+  }
+
   /** A length that must be -1 (null) or fit in what is left of the frame. */
   checkedLength(n: number, what: string): number {
     if (n < -1) throw new ProtocolError(`negative ${what} length ${n}`);

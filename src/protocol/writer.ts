@@ -132,6 +132,21 @@ export class Writer {
     this.buf[this.pos++] = Number(u);
   }
 
+  /** A length or count prefix (-1: null), compact (unsigned varint n+1) or classic int16/int32. */
+  lengthPrefix(n: number, flexible: boolean, classic: 'int16' | 'int32'): void {
+    if (flexible) this.unsignedVarint(n + 1);
+    else if (classic === 'int16') this.int16(n);
+    else this.int32(n);
+  }
+
+  /** A nullable string with its length prefix, compact or classic. */
+  nullableString(s: string | null, flexible: boolean): void {
+    if (s === null) return this.lengthPrefix(-1, flexible, 'int16');
+    const n = Buffer.byteLength(s, 'utf8');
+    this.lengthPrefix(n, flexible, 'int16');
+    this.utf8(s, n);
+  }
+
   /** UTF-8 bytes of s whose byte length the caller already wrote. */
   utf8(s: string, byteLength: number): void {
     this.ensure(byteLength);
@@ -140,15 +155,17 @@ export class Writer {
 
   /** Raw bytes: small ones copied, large ones appended as their own chunk without copying. */
   raw(b: Buffer): void {
-    if (b.length >= ZERO_COPY_MIN) {
-      this.cut();
-      this.chunks.push(b);
-      this.flushedBytes += b.length;
-      return;
-    }
+    if (b.length >= ZERO_COPY_MIN) return this.reference(b);
     this.ensure(b.length);
     b.copy(this.buf, this.pos);
     this.pos += b.length;
+  }
+
+  /** Bytes appended as their own chunk without copying, whatever their size (a producer's record batches). */
+  reference(b: Buffer): void {
+    this.cut();
+    this.chunks.push(b);
+    this.flushedBytes += b.length;
   }
 
   /** File bytes sent by reference (fetch records): their own chunk, counted in length. */
